@@ -1,0 +1,495 @@
+"""Files -> `Article` values: seed .txt articles and JSON Lines exports (.jsonl, .jsonl.gz).
+
+Readers never raise on bad input. Each problem becomes a `Rejected(path, line, reason)` in the
+same stream as the good articles, so one bad line never costs the lines around it, and the caller
+(the CLI, the HTTP write API) decides whether to skip and count or to stop. This module knows
+files and text only: no Whoosh, no analysis. Letters are kept as written; folding them for search
+is the analyzer's job.
+"""
+
+import datetime
+import gzip
+import json
+import os
+import re
+import stat
+import unicodedata
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article as the index sees it: its own text, with publishing boilerplate lifted out."""
+
+    id: str
+    title: str
+    body: str  # the article's own paragraphs, joined by "\n"
+    date: datetime.date | None = None
+    source: str | None = None  # publisher name: "وكالة الصحافة المستقلة", "أ ف ب"
+    url: str | None = None
+    tags: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()  # "read also" teasers of OTHER stories, kept out of the body
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """Input that could not become an Article, and why; readers yield it instead of raising."""
+
+    path: str
+    line: int | None  # 1-based JSON Lines line; None when the whole file is the problem
+    reason: str
+
+
+# --- Characters -------------------------------------------------------------------------------
+# Boilerplate labels, month and agency names are matched on folded text, so that "إقرأ أيضاً",
+# "اقرأ ايضا" and "اقرأ أيضًا" are one marker. Values are always cut from the original line.
+
+BOM = "\ufeff"
+ALEF = "\u0627"
+ALEF_MADDA = "\u0622"  # آ, as in "آخر تحديث" and the month "آب"
+ALEF_HAMZA_ABOVE = "\u0623"  # أ
+ALEF_HAMZA_BELOW = "\u0625"  # إ
+ALEF_WASLA = "\u0671"  # ٱ
+ALEF_MAKSURA = "\u0649"  # ى
+YEH = "\u064a"
+FARSI_YEH = "\u06cc"  # ی, as in the seeds' tag lines ("کوریا الشمالیة")
+KAF = "\u0643"
+KEHEH = "\u06a9"  # ک
+TATWEEL = "\u0640"  # ـ, stretches letters: "اقـرأ"
+HARAKAT = "".join(map(chr, range(0x064B, 0x0660))) + "\u0670"  # tanween, short vowels, marks
+ARABIC_COMMA = "\u060c"  # ،
+ARABIC_INDIC_DIGITS = "".join(map(chr, range(0x0660, 0x066A)))  # ٠١٢٣٤٥٦٧٨٩
+PERSIAN_DIGITS = "".join(map(chr, range(0x06F0, 0x06FA)))  # ۰۱۲۳۴۵۶۷۸۹
+
+DIGITS = str.maketrans(ARABIC_INDIC_DIGITS + PERSIAN_DIGITS, "0123456789" * 2)
+FOLD = str.maketrans(
+    {ALEF_MADDA: ALEF, ALEF_HAMZA_ABOVE: ALEF, ALEF_HAMZA_BELOW: ALEF, ALEF_WASLA: ALEF}
+    | {ALEF_MAKSURA: YEH, FARSI_YEH: YEH, KEHEH: KAF}
+    | dict.fromkeys(HARAKAT + TATWEEL)
+)
+
+
+def fold(text: str) -> str:
+    """Fold spelling variants (hamza, diacritics, tatweel, digits, case) for matching only.
+
+    >>> fold("إقرأ أيضاً:")
+    'اقرا ايضا:'
+    >>> fold("٢٠ October")
+    '20 october'
+    """
+    return unicodedata.normalize("NFKC", text).translate(FOLD).translate(DIGITS).casefold()
+
+
+# --- Dates ------------------------------------------------------------------------------------
+
+ENGLISH_MONTHS = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)  # fmt: skip
+ARABIC_MONTHS = {
+    # Egyptian and Gulf names; fold() makes "أبريل" and "ابريل" one key
+    "يناير": 1, "فبراير": 2, "مارس": 3, "أبريل": 4, "مايو": 5, "يونيو": 6, "يونيه": 6,
+    "يوليو": 7, "يوليه": 7, "أغسطس": 8, "سبتمبر": 9, "أكتوبر": 10, "نوفمبر": 11, "ديسمبر": 12,
+    # Levantine and Iraqi names
+    "كانون الثاني": 1, "شباط": 2, "آذار": 3, "نيسان": 4, "أيار": 5, "حزيران": 6, "تموز": 7,
+    "آب": 8, "أيلول": 9, "تشرين الأول": 10, "تشرين الثاني": 11, "كانون الأول": 12,
+}  # fmt: skip
+MONTH_NUMBERS = (
+    {name: number for number, name in enumerate(ENGLISH_MONTHS, start=1)}
+    | {name[:3]: number for number, name in enumerate(ENGLISH_MONTHS, start=1)}
+    | {"sept": 9}
+    | {fold(name): number for name, number in ARABIC_MONTHS.items()}
+)  # keys are folded, as the text they are looked up with
+_MONTH = "|".join(
+    re.escape(name).replace(r"\ ", r"\s+") for name in sorted(MONTH_NUMBERS, key=len, reverse=True)
+)
+# A month name as a whole word, optionally doubled: "نوفمبر/تشرين الثاني", "أغسطس (آب)", "Oct."
+MONTH_NAME = rf"(?<![^\W\d_])(?P<month>{_MONTH})\.?(?:\s*[/(]\s*(?:{_MONTH})\s*\)?)?(?![^\W\d_])"
+ORDINAL = r"(?:st|nd|rd|th)?"
+SEPARATORS = rf"[\s,{ARABIC_COMMA}]"
+
+ISO_DATE = re.compile(r"(?<!\d)(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?!\d)")
+# "2023-10-20"
+DAY_MONTH_YEAR = re.compile(
+    rf"(?<!\d)(?P<day>\d{{1,2}}){ORDINAL}{SEPARATORS}*{MONTH_NAME}{SEPARATORS}*"
+    r"(?P<year>\d{4})(?!\d)"
+)  # "20th, October 2023 GMT", "9 تشرين الثاني 2023", "٢٠ أكتوبر ٢٠٢٣"
+MONTH_DAY_YEAR = re.compile(
+    rf"{MONTH_NAME}{SEPARATORS}*(?P<day>\d{{1,2}}){ORDINAL}{SEPARATORS}+(?P<year>\d{{4}})(?!\d)"
+)  # "نوفمبر 9, 2023", "October 20, 2023"
+
+
+def parse_date(text: str) -> datetime.date | None:
+    """Find the first real calendar date in a publishing line, or None.
+
+    Seed sites print dates in English, Egyptian or Levantine month names, with Western,
+    Arabic-Indic or Persian digits; a day that does not exist (31 فبراير) is no date.
+    """
+    folded = fold(text)
+    for pattern in (ISO_DATE, DAY_MONTH_YEAR, MONTH_DAY_YEAR):
+        for match in pattern.finditer(folded):
+            month = match["month"]
+            number = int(month) if month.isdigit() else MONTH_NUMBERS[" ".join(month.split())]
+            try:
+                return datetime.date(int(match["year"]), number, int(match["day"]))
+            except ValueError:
+                continue
+    return None
+
+
+# --- Seed boilerplate -------------------------------------------------------------------------
+# Each rule matches fold(line) from its start; the value is what follows the first colon.
+
+PUBLISHED = re.compile(r"^تاريخ\s+(?:ال)?نشر\s*:")  # "تاريخ النشر: 20th, October 2023 GMT"
+UPDATED = re.compile(r"^(?P<published>[^:]{0,40}?)\s*اخر\s+تحديث\s*:(?P<updated>.{0,40})$")
+# "نوفمبر 9, 2023آخر تحديث: نوفمبر 9, 2023" (the site glues the two dates together)
+SOURCE = re.compile(r"^(?:ال)?مصدر\s*:")  # "المصدر: وكالة تقدم الاخبارية", "المصدر:https://..."
+TAGS = re.compile(r"^(?:(?:ال)?كلمات\s+(?:ال)?دلالية|(?:ال)?وسوم)\s*:")
+# "كلمات دلالية: کوریا الشمالیة کوریا الجنوبیة"
+READ_ALSO = re.compile(r"^\W*اقرا\s+(?:ايضا|كذلك)\s*(?::|$)")
+# "إقرأ أيضاً:" (teasers follow to the end), "اقرأ ايضا: ما سر اهتمام إيطاليا ..." (one teaser)
+COLON = re.compile(r"[:\uff1a]")
+URL = re.compile(r"(?:https?://|www\.)\S+")  # "المصدر:https://www.reuters.com/world/..."
+TAG_SEPARATOR = re.compile(rf"[,{ARABIC_COMMA}]")  # "روسيا، أوكرانيا, الناتو"
+
+# Site furniture scraped along with the article; compared after casefold().
+JUNK_LINES = frozenset({"exit mobile version", "skip to content", "back to top", "advertisement"})
+
+# Datelines open the first paragraph, matched on the original text (the site marker is cut off).
+SITE_DATELINE = re.compile(r"^(?P<source>[^\W\d_]+(?: [^\W\d_]+){0,2})\s*/\s*-\s*")
+# "المستقلة/- قال وزير الخارجية الأمريكي ..."
+AGENCIES = (
+    "أ ف ب", "أ ب", "رويترز", "د ب أ", "يو بي آي", "واس", "قنا", "وام", "كونا", "بنا", "شينخوا",
+    "سانا", "بترا", "واع", "وفا", "الأناضول", "سبوتنيك", "تاس", "يونهاب", "إفي",
+)  # fmt: skip
+
+
+def _agency_key(name: str) -> str:
+    return re.sub(r"[\s.]+", "", fold(name))
+
+
+AGENCY_NAMES = {_agency_key(name): name for name in AGENCIES}
+
+
+def _agency_pattern(name: str) -> str:
+    """Hamza forms written either way, letters spaced or dotted: "أ ف ب", "ا ف ب", "أ.ف.ب"."""
+    alefs = f"[{ALEF}{ALEF_HAMZA_ABOVE}{ALEF_HAMZA_BELOW}{ALEF_MADDA}]"
+    parts = (
+        "".join(alefs if fold(char) == ALEF else re.escape(char) for char in part)
+        for part in name.split()
+    )
+    return r"[\s.]*".join(parts)
+
+
+_AGENCY = "|".join(map(_agency_pattern, sorted(AGENCIES, key=len, reverse=True)))
+AGENCY_DATELINE = re.compile(rf"^[^()]{{0,80}}?\(\s*(?P<agency>{_AGENCY})\s*\)\s*[-–—:]")
+# "سول ، كوريا الجنوبية (أ ف ب) – قامت الولايات المتحدة ..."
+
+
+@dataclass
+class _Boilerplate:
+    """What the publishing lines of one seed said, first value of each kind winning."""
+
+    date: datetime.date | None = None
+    listed_date: datetime.date | None = None  # from the "آخر تحديث" line, used when no date
+    source: str | None = None
+    url: str | None = None
+    tags: tuple[str, ...] = ()
+    related: list[str] = field(default_factory=list)
+
+    def add_source(self, value: str) -> None:
+        """A source line may hold a URL, a name, or both."""
+        if match := URL.search(value):
+            self.url = self.url or match.group().rstrip(f".,;{ARABIC_COMMA}")
+        name = " ".join(URL.sub(" ", value).split()).strip(f"-–—|,:{ARABIC_COMMA} ")
+        self.source = self.source or name or None
+
+
+def split_tags(text: str) -> tuple[str, ...]:
+    """Split a tag line on commas; without commas the whole text is ONE tag.
+
+    The seed site lost the separators between its tags ("کوریا الشمالیة کوریا الجنوبیة" is two
+    tags), and nothing tells where a multi-word tag ends, so the text stays one tag, whitespace
+    collapsed. Its words still match in search; only the tag facet is coarse.
+    """
+    tags = (" ".join(part.split()) for part in TAG_SEPARATOR.split(text))
+    return tuple(dict.fromkeys(tag for tag in tags if tag))
+
+
+def _after_colon(line: str) -> str:
+    parts = COLON.split(line, maxsplit=1)
+    return parts[1].strip() if len(parts) == 2 else ""
+
+
+def _sort_lines(lines: list[str]) -> tuple[list[str], _Boilerplate]:
+    """Split the lines after the title into body paragraphs and publishing boilerplate."""
+    body: list[str] = []
+    found = _Boilerplate()
+    teasers_only = False  # after a bare "إقرأ أيضاً:" line, the rest is other stories
+    for line in lines:
+        folded = fold(line)
+        if READ_ALSO.match(folded):
+            teaser = _after_colon(line)
+            found.related.extend([teaser] if teaser else [])
+            teasers_only = teasers_only or not teaser
+        elif teasers_only:
+            found.related.append(line)
+        elif PUBLISHED.match(folded):
+            found.date = found.date or parse_date(_after_colon(line))
+        elif (match := UPDATED.match(folded)) and (
+            listed := parse_date(match["published"]) or parse_date(match["updated"])
+        ):
+            found.listed_date = found.listed_date or listed
+        elif SOURCE.match(folded):
+            found.add_source(_after_colon(line))
+        elif TAGS.match(folded):
+            found.tags = tuple(dict.fromkeys(found.tags + split_tags(_after_colon(line))))
+        else:
+            body.append(line)
+    return body, found
+
+
+def _dateline(first: str) -> tuple[str, str | None]:
+    """The first paragraph without a site marker, and the source its dateline names."""
+    if match := SITE_DATELINE.match(first):
+        return first[match.end() :].strip(), match["source"]
+    if match := AGENCY_DATELINE.match(first):
+        return first, AGENCY_NAMES[_agency_key(match["agency"])]
+    return first, None
+
+
+def parse_seed(text: str, id: str) -> Article:
+    """Build an Article from a seed article's text: title line, then body and boilerplate.
+
+    Raises ValueError for a file with no title or no body. Separate from read_seed so the
+    rules can be tested on strings.
+    """
+    lines = (line.strip() for line in text.removeprefix(BOM).splitlines())
+    lines = [line for line in lines if line and line.casefold() not in JUNK_LINES]
+    if not lines:
+        raise ValueError("empty file")
+    title, *rest = lines
+    body, found = _sort_lines(rest)
+    dateline_source = None
+    if body:
+        body[0], dateline_source = _dateline(body[0])
+        body = [line for line in body if line]
+    if not body:
+        raise ValueError("no body text after the title")
+    return Article(
+        id=id,
+        title=title,
+        body="\n".join(body),
+        date=found.date or found.listed_date,
+        source=found.source or dateline_source,  # an explicit المصدر name wins
+        url=found.url,
+        tags=found.tags,
+        related=tuple(found.related),
+    )
+
+
+def read_seed(path: Path) -> Article | Rejected:
+    """Read one seed .txt article; its id is the file name without the extension."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return Rejected(str(path), None, _cannot_read(error))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return Rejected(str(path), None, f"invalid UTF-8 at byte {error.start}")
+    try:
+        return parse_seed(text, id=path.stem)
+    except ValueError as error:
+        return Rejected(str(path), None, str(error))
+
+
+# --- JSON Lines -------------------------------------------------------------------------------
+
+
+def read_jsonl(path: Path) -> Iterator[Article | Rejected]:
+    """Stream articles from JSON Lines, plain or gzipped, one object per line.
+
+    Lines are read as bytes and decoded one at a time, so an invalid UTF-8 byte costs its own
+    line only and a 200 MB export never sits in memory. A broken gzip stream ends the file:
+    nothing after the break can be read, so one Rejected names the line it was reached at.
+    """
+    path = Path(path)
+    gzipped = path.name.lower().endswith(".gz")
+    try:
+        with gzip.open(path, "rb") if gzipped else path.open("rb") as stream:
+            yield from _read_lines(stream, str(path), gzipped)
+    except OSError as error:  # opening; read errors are reported by _read_lines
+        yield Rejected(str(path), None, _cannot_read(error))
+
+
+def _read_lines(stream: IO[bytes], path: str, gzipped: bool) -> Iterator[Article | Rejected]:
+    number = 0
+    try:
+        for number, raw in enumerate(stream, start=1):
+            if (item := _from_line(raw, path, number)) is not None:
+                yield item
+    except (OSError, EOFError, zlib.error) as error:
+        problem = "corrupt gzip" if gzipped else "read error"
+        yield Rejected(path, number + 1, f"{problem}, rest of file skipped: {error}")
+
+
+def _from_line(raw: bytes, path: str, number: int) -> Article | Rejected | None:
+    """One JSON Lines line -> Article, Rejected, or None for a blank line."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return Rejected(path, number, f"invalid UTF-8 at byte {error.start} of the line")
+    if number == 1:
+        text = text.removeprefix(BOM)
+    text = text.rstrip()  # so an error at the end of the line has a useful column
+    if not text.strip():
+        return None
+    try:
+        return article_from_mapping(json.loads(text))
+    except json.JSONDecodeError as error:
+        return Rejected(path, number, f"invalid JSON: {error.msg} at column {error.colno}")
+    except RecursionError:
+        return Rejected(path, number, "invalid JSON: nested too deeply")
+    except ValueError as error:
+        return Rejected(path, number, str(error))
+
+
+def article_from_mapping(obj: Mapping[str, object]) -> Article:
+    """Build an Article from a decoded JSON object, checking every field's type.
+
+    Shared by the JSON Lines reader and the HTTP write API, so both accept and refuse the same
+    input with the same messages. Raises ValueError naming the field ("missing field 'body'").
+    Unknown fields are ignored, so exports may carry extras.
+    """
+    if not isinstance(obj, Mapping):
+        raise ValueError(f"expected a JSON object, got {_json_type(obj)}")
+    return Article(
+        id=_required("id", _text(obj, "id", numbers=True)),
+        title=_text(obj, "title") or "",
+        body=_required("body", _text(obj, "body")),
+        date=_date(obj.get("date")),
+        source=_text(obj, "source") or None,
+        url=_text(obj, "url") or None,
+        tags=_strings(obj, "tags", split_tags),
+        related=_strings(obj, "related", lambda text: (text.strip(),) if text.strip() else ()),
+    )
+
+
+def _text(obj: Mapping[str, object], name: str, *, numbers: bool = False) -> str | None:
+    """A string field, stripped; None when missing or null. Integer ids become strings."""
+    value = obj.get(name)
+    if numbers and isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if value is None or isinstance(value, str):
+        return value and value.strip()
+    raise ValueError(f"field '{name}' must be a string, got {_json_type(value)}")
+
+
+def _required(name: str, value: str | None) -> str:
+    if value is None:
+        raise ValueError(f"missing field '{name}'")
+    if not value:
+        raise ValueError(f"field '{name}' is empty")
+    return value
+
+
+def _strings(
+    obj: Mapping[str, object], name: str, from_text: Callable[[str], tuple[str, ...]]
+) -> tuple[str, ...]:
+    """A list of strings, or one string that `from_text` turns into a tuple."""
+    value = obj.get(name)
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return from_text(value)
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        items = (" ".join(item.split()) for item in value)
+        return tuple(dict.fromkeys(item for item in items if item))
+    raise ValueError(f"field '{name}' must be a list of strings, got {_json_type(value)}")
+
+
+def _date(value: object) -> datetime.date | None:
+    """ISO 8601 date or datetime -> its calendar date, as written (no time zone shift)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"field 'date' must be an ISO 8601 string, got {_json_type(value)}")
+    text = value.strip().translate(DIGITS)
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        return datetime.datetime.fromisoformat(text).date()
+    except ValueError:
+        raise ValueError(f"invalid date {value!r}: expected ISO 8601 such as 2023-10-20") from None
+
+
+def _json_type(value: object) -> str:
+    names = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
+    return names.get(type(value), "number" if isinstance(value, int | float) else "object")
+
+
+# --- Files and folders ------------------------------------------------------------------------
+
+SEED_SUFFIX = ".txt"
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
+
+
+def read_paths(paths: Iterable[str | Path]) -> Iterator[Article | Rejected]:
+    """Read every article in the given files and folders (recursively, in sorted order).
+
+    Folders contribute only .txt, .jsonl and .jsonl.gz files and skip hidden names (".git");
+    a file named explicitly with another extension is Rejected, since it was asked for.
+    """
+    for given in paths:
+        path = Path(given)
+        try:
+            mode = path.stat().st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            yield Rejected(str(path), None, "no such file or folder")
+        except OSError as error:
+            yield Rejected(str(path), None, _cannot_read(error))
+        else:
+            if stat.S_ISDIR(mode):
+                yield from _read_folder(path)
+            elif stat.S_ISREG(mode):
+                yield from _read_file(path)
+            else:  # a FIFO or device would block or never end
+                yield Rejected(str(path), None, "not a regular file or folder")
+
+
+def _read_folder(folder: Path) -> Iterator[Article | Rejected]:
+    errors: list[OSError] = []
+    files: list[Path] = []
+    for root, dirs, names in os.walk(folder, onerror=errors.append):
+        dirs[:] = [name for name in dirs if not name.startswith(".")]
+        files.extend(
+            Path(root, name)
+            for name in names
+            if not name.startswith(".") and name.lower().endswith((SEED_SUFFIX, *JSONL_SUFFIXES))
+        )
+    for error in errors:
+        yield Rejected(str(error.filename or folder), None, _cannot_read(error))
+    for path in sorted(files):
+        yield from _read_file(path)
+
+
+def _read_file(path: Path) -> Iterator[Article | Rejected]:
+    name = path.name.lower()
+    if name.endswith(SEED_SUFFIX):
+        yield read_seed(path)
+    elif name.endswith(JSONL_SUFFIXES):
+        yield from read_jsonl(path)
+    else:
+        yield Rejected(str(path), None, "unknown file type; expected .txt, .jsonl or .jsonl.gz")
+
+
+def _cannot_read(error: OSError) -> str:
+    return f"cannot read: {(error.strerror or str(error)).lower()}"

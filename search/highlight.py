@@ -1,0 +1,190 @@
+"""Highlighted titles and snippets: ``<mark>`` on the words as the article wrote them.
+
+The stored text is analysed with the same chain as the index, so each word carries its
+offsets in the original text; a word is marked when its normalised form or one of its stems
+is one the query matched. Everything outside the marks is HTML-escaped, so neither an
+article nor a query can inject markup.
+
+Whoosh's own fragmenters know only Latin sentence marks; snippets here are cut at Arabic
+clause and sentence marks (؟ ، ؛) as well as . ! ? and newlines, or at word boundaries.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html import escape
+
+from .analysis import DEFAULT_STEMMER, Word, words
+
+SNIPPET_CHARS = 200  # the whole snippet, about two lines on a phone
+MAX_FRAGMENTS = 3
+MIN_FRAGMENT_CHARS = 60  # a fragment is widened to at least this many characters
+ELLIPSIS = "…"
+# Sentence and clause ends: Latin . ! ? ; , Arabic ؟ ، ؛ and the ellipsis, plus line breaks.
+BOUNDARY_RE = re.compile(r"[.!?;؟،؛…\n]+")
+
+
+@dataclass(frozen=True)
+class Marks:
+    """What to mark: normalised forms, stems and phrases (tuples of normalised forms)."""
+
+    exacts: frozenset[str] = frozenset()
+    stems: frozenset[str] = frozenset()
+    phrases: tuple[tuple[str, ...], ...] = field(default=())
+
+    def __bool__(self) -> bool:
+        return bool(self.exacts or self.stems or self.phrases)
+
+
+def _marked(text_words: list[Word], marks: Marks) -> list[int]:
+    chosen = {
+        i
+        for i, word in enumerate(text_words)
+        if word.exact in marks.exacts or not marks.stems.isdisjoint(word.stems)
+    }
+    for phrase in marks.phrases:
+        size = len(phrase)
+        for i in range(len(text_words) - size + 1):
+            if all(text_words[i + k].exact == phrase[k] for k in range(size)):
+                chosen.update(range(i, i + size))
+    return sorted(chosen)
+
+
+def _render(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
+    out, at = [], start
+    for span_start, span_end in spans:
+        if span_end <= start or span_start >= end:
+            continue
+        out.append(escape(text[at:span_start], quote=False))
+        out.append(f"<mark>{escape(text[span_start:span_end], quote=False)}</mark>")
+        at = span_end
+    out.append(escape(text[at:end], quote=False))
+    return " ".join("".join(out).split())  # line breaks and runs of spaces become one space
+
+
+def highlight_text(text: str, marks: Marks, stemmer: str = DEFAULT_STEMMER) -> str:
+    """The whole text, escaped, with the matched words marked (used for titles)."""
+    text_words = list(words(text, stemmer)) if marks else []
+    spans = [(text_words[i].start, text_words[i].end) for i in _marked(text_words, marks)]
+    return _render(text, 0, len(text), spans)
+
+
+def snippet(
+    text: str,
+    marks: Marks,
+    stemmer: str = DEFAULT_STEMMER,
+    max_chars: int = SNIPPET_CHARS,
+) -> str:
+    """One to three fragments around the matched words, about ``max_chars`` in all."""
+    text_words = list(words(text, stemmer))
+    matched = _marked(text_words, marks) if marks else []
+    if not text_words:
+        return ""
+    if not matched:
+        end = _word_end_before(text_words, max_chars)
+        tail = ELLIPSIS if end < len(text.rstrip()) else ""
+        return _render(text, 0, end, []) + tail
+    spans = [(text_words[i].start, text_words[i].end) for i in matched]
+    keys = {i: _key(text_words[i]) for i in matched}
+    fragments: list[tuple[int, int]] = []
+    covered: set[str] = set()
+    budget = max_chars
+    for _ in range(MAX_FRAGMENTS):
+        best = None
+        for i in matched:
+            if any(start <= text_words[i].start < end for start, end in fragments):
+                continue
+            window = _fragment(text, text_words, i, max(budget, MIN_FRAGMENT_CHARS))
+            inside = {keys[j] for j in matched if window[0] <= text_words[j].start < window[1]}
+            gain = (len(inside - covered), len(inside))
+            if best is None or gain > best[0]:
+                best = (gain, window, inside)
+        if best is None or (fragments and best[0][0] == 0):
+            break
+        _, window, inside = best
+        fragments.append(window)
+        covered |= inside
+        budget -= window[1] - window[0]
+        if budget < MIN_FRAGMENT_CHARS // 2 or covered >= set(keys.values()):
+            break
+    fragments.sort()
+    parts = [_render(text, start, end, spans) for start, end in fragments]
+    lead = ELLIPSIS + " " if fragments[0][0] > 0 else ""
+    trail = " " + ELLIPSIS if fragments[-1][1] < len(text.rstrip()) else ""
+    return lead + f" {ELLIPSIS} ".join(parts) + trail
+
+
+def _key(word: Word) -> str:
+    return word.stems[0] if word.stems else word.exact
+
+
+def _word_end_before(text_words: list[Word], limit: int) -> int:
+    end = text_words[0].end
+    for word in text_words:
+        if word.end > limit:
+            break
+        end = word.end
+    return end
+
+
+def _fragment(text: str, text_words: list[Word], index: int, limit: int) -> tuple[int, int]:
+    """The clause around word ``index``, widened or trimmed to about ``limit`` characters."""
+    word = text_words[index]
+    start = _clause_start(text, word.start)
+    end = _clause_end(text, word.end)
+    # Widen a short clause with its neighbours while they fit.
+    while end - start < limit:
+        grown = False
+        if end < len(text):
+            next_end = _clause_end(text, end + 1)
+            if next_end - start <= limit:
+                end, grown = next_end, True
+        if start > 0 and end - start < limit:
+            previous_start = _clause_start(text, start - 1)
+            if end - previous_start <= limit:
+                start, grown = previous_start, True
+        if not grown:
+            break
+    if end - start > limit:  # trim a long clause to a window of whole words around the match
+        half = max((limit - (word.end - word.start)) // 2, 0)
+        start = max(start, word.start - half)
+        end = min(end, max(word.end + half, start + limit))
+        start = _snap_start(text_words, start, word.start)
+        end = _snap_end(text_words, end, word.end)
+    return start, end
+
+
+def _clause_start(text: str, position: int) -> int:
+    start = 0
+    for match in BOUNDARY_RE.finditer(text, 0, position):
+        start = match.end()
+    while start < position and text[start].isspace():
+        start += 1
+    return start
+
+
+def _clause_end(text: str, position: int) -> int:
+    match = BOUNDARY_RE.search(text, position)
+    if match is None:
+        return len(text.rstrip())
+    return match.end() if match.group()[0] != "\n" else match.start()
+
+
+def _snap_start(text_words: list[Word], start: int, floor: int) -> int:
+    """Move a cut forward to the start of a whole word (never past the matched word)."""
+    for word in text_words:
+        if word.start >= start:
+            return min(word.start, floor)
+    return floor
+
+
+def _snap_end(text_words: list[Word], end: int, ceiling: int) -> int:
+    """Move a cut back to the end of a whole word (never before the matched word)."""
+    best = ceiling
+    for word in text_words:
+        if word.end <= end:
+            best = max(best, word.end)
+        else:
+            break
+    return best

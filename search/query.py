@@ -1,0 +1,378 @@
+"""User text -> Whoosh query -> ranked, highlighted results as plain dicts.
+
+Every weight is a named setting; docs/relevance.md records the figure behind each one.
+A plain word becomes a small disjunction over the two forms of the text:
+
+    exact form   title_exact^TITLE*EXACT   body_exact^EXACT   (what the reader typed, folded)
+    stems        title^TITLE               body                (and clitic alternatives)
+    variants     title^TITLE*VARIANT       body^VARIANT        (other spellings of a name)
+
+so an article holding the very word outranks one holding only a relative of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+from whoosh import sorting
+from whoosh.searching import Searcher
+
+from . import parser as p
+from .analysis import is_stopword, normalize, stems, unique
+from .errors import BadParameter, BadQuery
+from .highlight import Marks, highlight_text, snippet
+from .variants import spelling_variants
+
+TITLE_WEIGHT = 2.0  # a word in the headline says more about the topic than one in the body
+EXACT_WEIGHT = 1.0  # added on top of the stem match when the folded surface form matches too
+CLITIC_WEIGHT = 0.5  # a stem read with its first letter as a clitic (وزير -> زير)
+VARIANT_WEIGHT = 0.5  # another spelling of a name (بيونج for بيونغ)
+PROXIMITY_WEIGHT = 0.5  # two consecutive query words found within PROXIMITY_SLOP words
+PROXIMITY_SLOP = 3
+MAX_PREFIX_TERMS = 200  # a prefix expands to at most this many of its most frequent words
+MIN_PREFIX_LETTERS = 2
+MAX_PER_PAGE = 100
+MAX_RESULTS_DEPTH = 10_000  # page * per_page; deeper pages are refused
+SUGGEST_BELOW = 3  # offer "did you mean" when a query finds fewer results than this
+SORTS = ("relevance", "date")
+
+
+@dataclass
+class Compiled:
+    """A Whoosh query plus what the highlighter should mark."""
+
+    query: wq.Query
+    exacts: set[str] = field(default_factory=set)
+    stems: set[str] = field(default_factory=set)
+    phrases: list[tuple[str, ...]] = field(default_factory=list)
+
+    def marks(self) -> Marks:
+        return Marks(frozenset(self.exacts), frozenset(self.stems), tuple(self.phrases))
+
+
+class Compiler:
+    """Turns a parsed query into Whoosh queries against one searcher's vocabulary."""
+
+    def __init__(self, searcher: Searcher, stemmer: str):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.stemmer = stemmer
+        self.exacts: set[str] = set()
+        self.stems: set[str] = set()
+        self.phrases: list[tuple[str, ...]] = []
+
+    def compile(self, node: p.Node) -> Compiled:
+        query = self.node(node, marking=True)
+        if query is None:
+            raise BadQuery("the query has no words to search for")
+        return Compiled(query, self.exacts, self.stems, self.phrases)
+
+    # -- nodes ----------------------------------------------------------------------------
+
+    def node(self, node: p.Node, *, marking: bool) -> wq.Query | None:
+        if isinstance(node, p.Term):
+            return self.term(node, marking=marking, keep_stopwords=True)
+        if isinstance(node, p.Phrase):
+            return self.phrase(node, marking=marking)
+        if isinstance(node, p.Any):
+            parts = [q for n in node.nodes if (q := self.node(n, marking=marking)) is not None]
+            return wq.Or(parts) if parts else None
+        if isinstance(node, p.All):
+            return self.all(node, marking=marking)
+        if isinstance(node, p.Not):  # only reached for a Not outside an All
+            return None
+        raise TypeError(node)
+
+    def all(self, node: p.All, *, marking: bool) -> wq.Query | None:
+        """Plain words are soft (more matched words rank higher); the rest must match."""
+        plain = [n for n in node.nodes if isinstance(n, p.Term) and not (n.field or n.prefix)]
+        excluded = [n.node for n in node.nodes if isinstance(n, p.Not)]
+        required = [n for n in node.nodes if n not in plain and not isinstance(n, p.Not)]
+        only_stopwords = all(is_stopword(normalize(t.text)) for t in plain)
+        soft = [
+            q
+            for t in plain
+            if (q := self.term(t, marking=marking, keep_stopwords=only_stopwords)) is not None
+        ]
+        soft += self.proximity(plain)
+        must = [q for n in required if (q := self.node(n, marking=marking)) is not None]
+        if must and soft:
+            positive = wq.AndMaybe(_and(must), wq.Or(soft))
+        elif must:
+            positive = _and(must)
+        elif soft:
+            positive = wq.Or(soft)
+        else:
+            return None
+        negative = [q for n in excluded if (q := self.node(n, marking=False)) is not None]
+        return wq.AndNot(positive, wq.Or(negative)) if negative else positive
+
+    def term(self, term: p.Term, *, marking: bool, keep_stopwords: bool) -> wq.Query | None:
+        exact = normalize(term.text)
+        if not exact:
+            return None
+        if term.prefix:
+            return self.prefix(exact, term.field, marking=marking)
+        if term.field == "source":
+            return wq.Term("source_text", exact)
+        stop = is_stopword(exact)
+        if stop and not keep_stopwords:
+            return None
+        fields = ("title",) if term.field == "title" else ("title", "body")
+        if term.field == "tag":
+            fields = ("tag_text",)
+        clauses: list[wq.Query] = []
+        for name in fields:
+            weight = TITLE_WEIGHT if name == "title" else 1.0
+            exact_field = f"{name}_exact" if name != "tag_text" else None
+            if exact_field:
+                clauses.append(wq.Term(exact_field, exact, boost=weight * EXACT_WEIGHT))
+        word_stems = () if stop else stems(exact, self.stemmer)
+        variants = self.variants(word_stems[0]) if word_stems else []
+        for name in fields:
+            weight = TITLE_WEIGHT if name == "title" else 1.0
+            for i, stem in enumerate(word_stems):
+                clauses.append(wq.Term(name, stem, boost=weight * (CLITIC_WEIGHT if i else 1.0)))
+            for variant in variants:
+                clauses.append(wq.Term(name, variant, boost=weight * VARIANT_WEIGHT))
+        if marking:
+            self.exacts.add(exact)
+            self.stems.update(word_stems[:1])
+            self.stems.update(variants)
+        return wq.Or(clauses)
+
+    def variants(self, stem: str) -> list[str]:
+        reader = self.reader
+
+        def frequency(term: str) -> int:
+            return reader.doc_frequency("body", term) + reader.doc_frequency("title", term)
+
+        return spelling_variants(stem, frequency)
+
+    def prefix(self, exact: str, field_name: str | None, *, marking: bool) -> wq.Query:
+        if len(exact) < MIN_PREFIX_LETTERS:
+            raise BadQuery(f"a prefix search needs at least {MIN_PREFIX_LETTERS} letters: {exact}*")
+        names = {"title": ["title_exact"], "source": ["source_text"], "tag": ["tag_text"]}.get(
+            field_name or "", ["title_exact", "body_exact"]
+        )
+        clauses = []
+        for name in names:
+            found = list(self.reader.expand_prefix(name, exact))
+            if len(found) > MAX_PREFIX_TERMS:
+                found.sort(key=lambda t: -self.reader.doc_frequency(name, t))
+                found = found[:MAX_PREFIX_TERMS]
+            weight = TITLE_WEIGHT if name == "title_exact" else 1.0
+            clauses += [wq.Term(name, _text(t), boost=weight) for t in found]
+            if marking and name in ("title_exact", "body_exact"):
+                self.exacts.update(_text(t) for t in found)
+        return wq.Or(clauses) if clauses else wq.NullQuery
+
+    def phrase(self, phrase: p.Phrase, *, marking: bool) -> wq.Query | None:
+        folded = tuple(w for w in (normalize(x) for x in phrase.words) if w)
+        if not folded:
+            return None
+        if phrase.field == "source":
+            names = ["source_text"]
+        elif phrase.field == "title":
+            names = ["title_exact"]
+        else:
+            names = ["title_exact", "body_exact"]
+        clauses = []
+        for name in names:
+            weight = TITLE_WEIGHT if name == "title_exact" else 1.0
+            if len(folded) == 1:
+                clauses.append(wq.Term(name, folded[0], boost=weight))
+            else:
+                clauses.append(wq.Phrase(name, list(folded), boost=weight))
+        if marking:
+            if len(folded) == 1:
+                self.exacts.add(folded[0])
+            else:
+                self.phrases.append(folded)
+        return wq.Or(clauses)
+
+    def proximity(self, plain: list[p.Term]) -> list[wq.Query]:
+        """Consecutive content words found close together score a little more."""
+        content = [e for t in plain if (e := normalize(t.text)) and not is_stopword(e)]
+        return [
+            wq.Phrase("body_exact", [a, b], slop=PROXIMITY_SLOP, boost=PROXIMITY_WEIGHT)
+            for a, b in zip(content, content[1:], strict=False)
+            if a != b
+        ]
+
+
+def _and(queries: list[wq.Query]) -> wq.Query:
+    return queries[0] if len(queries) == 1 else wq.And(queries)
+
+
+def _text(term: bytes | str) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else term
+
+
+# --- Running a search ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """Validated search parameters (see `SearchRequest.from_args` for the HTTP names)."""
+
+    q: str
+    page: int = 1
+    per_page: int = 10
+    sort: str = "relevance"
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    source: str | None = None
+
+    @classmethod
+    def from_args(cls, args) -> SearchRequest:
+        """Read ``q, page, per_page, sort, from, to, source`` from a mapping of strings."""
+        q = args.get("q")
+        if q is None:
+            raise BadParameter("q", "missing; pass the words to search for as ?q=...")
+        page = _integer(args, "page", 1, 1, None)
+        per_page = _integer(args, "per_page", 10, 1, MAX_PER_PAGE)
+        if page * per_page > MAX_RESULTS_DEPTH:
+            raise BadParameter(
+                "page", f"results beyond the first {MAX_RESULTS_DEPTH} are not served"
+            )
+        sort = args.get("sort") or "relevance"
+        if sort not in SORTS:
+            raise BadParameter("sort", f"must be one of {', '.join(SORTS)}")
+        date_from = _date(args, "from")
+        date_to = _date(args, "to")
+        if date_from and date_to and date_from > date_to:
+            raise BadParameter("from", "is after 'to'")
+        source = (args.get("source") or "").strip() or None
+        return cls(q, page, per_page, sort, date_from, date_to, source)
+
+
+def _integer(args, name: str, default: int, low: int, high: int | None) -> int:
+    raw = args.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        raise BadParameter(name, f"must be a whole number, not {raw!r}") from None
+    if value < low or (high is not None and value > high):
+        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise BadParameter(name, f"must be {bound}")
+    return value
+
+
+def _date(args, name: str) -> dt.date | None:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(normalize(raw))
+    except ValueError:
+        raise BadParameter(name, f"must be a date written YYYY-MM-DD, not {raw!r}") from None
+
+
+def _filter(request: SearchRequest) -> wq.Query | None:
+    parts: list[wq.Query] = []
+    if request.date_from or request.date_to:
+        start = dt.datetime.combine(request.date_from, dt.time()) if request.date_from else None
+        end = dt.datetime.combine(request.date_to, dt.time.max) if request.date_to else None
+        parts.append(wq.DateRange("date", start, end))
+    if request.source:
+        parts.append(wq.Term("source", request.source))
+    return _and(parts) if parts else None
+
+
+def search(searcher: Searcher, request: SearchRequest, stemmer: str) -> dict:
+    """Run one search; return the API's response body (everything a page needs)."""
+    started = time.perf_counter()
+    node = p.parse(request.q)
+    compiled = Compiler(searcher, stemmer).compile(node)
+    facets = sorting.Facets()
+    facets.add_field("source", maptype=sorting.Count)
+    facets.add_field("year", maptype=sorting.Count)
+    options = {
+        "limit": request.page * request.per_page,
+        "filter": _filter(request),
+        "groupedby": facets,
+    }
+    if request.sort == "date":
+        options["sortedby"] = sorting.FieldFacet("date", reverse=True)
+    results = searcher.search(compiled.query, **options)
+    total = len(results)
+    first = (request.page - 1) * request.per_page
+    marks = compiled.marks()
+    hits = [_hit(hit, marks, stemmer) for hit in results[first : first + request.per_page]]
+    body = {
+        "query": request.q,
+        "total": total,
+        "page": request.page,
+        "per_page": request.per_page,
+        "took_ms": 0.0,
+        "results": hits,
+        "facets": {
+            "source": _counts(results.groups("source")),
+            "year": dict(sorted(_counts(results.groups("year")).items(), reverse=True)),
+        },
+        "suggestion": None,
+    }
+    if total < SUGGEST_BELOW:
+        from .suggest import suggest  # only needed on the rare empty-ish result
+
+        body["suggestion"] = suggest(searcher, request.q, stemmer)
+    body["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
+    return body
+
+
+def _counts(groups: dict) -> dict[str, int]:
+    counted = {key: value for key, value in groups.items() if key}
+    return dict(sorted(counted.items(), key=lambda item: (-item[1], item[0])))
+
+
+def _hit(hit, marks: Marks, stemmer: str) -> dict:
+    stored = hit.fields()
+    title = stored.get("title", "")
+    date = stored.get("date")
+    return {
+        "id": stored["id"],
+        "title": title,
+        "title_html": highlight_text(title, marks, stemmer),
+        "snippet_html": snippet(stored.get("body", ""), marks, stemmer),
+        "date": date.date().isoformat() if date else None,
+        "source": stored.get("source") or None,
+        "url": stored.get("url") or None,
+        "tags": list(stored.get("tags") or []),
+        "score": round(float(hit.score or 0.0), 4),
+    }
+
+
+def document(searcher: Searcher, doc_id: str) -> dict | None:
+    """The stored document with this id, or None."""
+    number = searcher.document_number(id=doc_id)
+    if number is None:
+        return None
+    stored = searcher.stored_fields(number)
+    date = stored.get("date")
+    return {
+        "id": stored["id"],
+        "title": stored.get("title", ""),
+        "body": stored.get("body", ""),
+        "date": date.date().isoformat() if date else None,
+        "source": stored.get("source") or None,
+        "url": stored.get("url") or None,
+        "tags": list(stored.get("tags") or []),
+        "related": list(stored.get("related") or []),
+    }
+
+
+def compile_marks(searcher: Searcher, text: str, stemmer: str) -> Marks:
+    """The marks a query would put on a document (for the article page)."""
+    try:
+        return Compiler(searcher, stemmer).compile(p.parse(text)).marks()
+    except BadQuery:
+        return Marks()
+
+
+__all__ = ["Compiler", "SearchRequest", "compile_marks", "document", "search", "unique"]
