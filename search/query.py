@@ -244,6 +244,10 @@ class SearchRequest:
             raise BadParameter("sort", f"must be one of {', '.join(SORTS)}")
         date_from = _date(args, "from")
         date_to = _date(args, "to")
+        year = _integer(args, "year", 0, 1, 9999)
+        if year:  # the page's year facet: a shorthand for from/to
+            date_from = max(date_from or dt.date.min, dt.date(year, 1, 1))
+            date_to = min(date_to or dt.date.max, dt.date(year, 12, 31))
         if date_from and date_to and date_from > date_to:
             raise BadParameter("from", "is after 'to'")
         source = (args.get("source") or "").strip() or None

@@ -1,0 +1,46 @@
+# Two commands from a fresh clone (Python 3.11+ and pip):
+#   make serve   venv, install, build index/ from seeds/ when missing, serve on http://127.0.0.1:8000
+#   make test    venv with test extras, lint, the whole suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+INDEX ?= index
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+
+.PHONY: serve test lint index install install-test bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+$(INDEX)/CURRENT: | $(VENV)/.installed
+	$(BIN)/arabic-search index seeds --index $(INDEX)
+
+index: $(VENV)/.installed
+	$(BIN)/arabic-search index seeds --index $(INDEX) --rebuild
+
+serve: $(VENV)/.installed $(INDEX)/CURRENT
+	$(BIN)/arabic-search serve --index $(INDEX) --host $(HOST) --port $(PORT) --workers $(WORKERS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check search tests bench
+	$(BIN)/ruff format --check search tests bench
+
+test: $(VENV)/.installed-test lint
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) $(INDEX) index-eval .pytest_cache .ruff_cache

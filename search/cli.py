@@ -1,0 +1,207 @@
+"""`arabic-search index|stats|serve|query|eval`: thin commands over the package's functions."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+import click
+
+from .documents import Article, Rejected, read_paths
+from .errors import SearchError
+from .index import StrictFailure, index_articles, index_stats
+
+DEFAULT_INDEX = os.environ.get("ARABIC_SEARCH_INDEX_DIR", "index")
+PROGRESS_FROM = 1000  # documents; smaller runs finish before a bar would help
+index_option = click.option(
+    "--index",
+    "index_dir",
+    default=DEFAULT_INDEX,
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder of the index.",
+)
+
+
+@click.group()
+@click.version_option(package_name="arabic-search")
+def main() -> None:
+    """Arabic full-text search: build an index, query it, serve it over HTTP."""
+
+
+@main.command("index")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@index_option
+@click.option("--rebuild", is_flag=True, help="Build a fresh index and switch to it at the end.")
+@click.option("--strict", is_flag=True, help="Stop at the first bad input; change nothing.")
+@click.option("--stemmer", type=click.Choice(["light", "snowball"]), default=None)
+@click.option("--procs", type=click.IntRange(1, 16), default=1, show_default=True)
+@click.option("--quiet", is_flag=True, help="No progress bar and no per-item warnings.")
+def index_command(paths, index_dir, rebuild, strict, stemmer, procs, quiet) -> None:
+    """Index .txt articles, .jsonl and .jsonl.gz files, or folders of them (upsert by id)."""
+    bar = None
+    warned = 0
+
+    def on_item(item: Article | Rejected) -> None:
+        nonlocal bar, warned
+        if isinstance(item, Rejected) and not quiet and not strict:
+            where = f"{item.path}:{item.line}" if item.line else item.path
+            click.echo(f"skipped {where}: {item.reason}", err=True)
+            warned += 1
+        if bar is not None:
+            bar.update(1)
+
+    items = read_paths(paths)
+    if not quiet and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(unit=" docs", mininterval=0.5, delay=2.0, file=sys.stderr)
+    try:
+        report = index_articles(
+            index_dir,
+            items,
+            rebuild=rebuild,
+            strict=strict,
+            stemmer=stemmer,
+            procs=procs,
+            on_item=on_item,
+        )
+    except StrictFailure as failure:
+        raise click.ClickException(f"{failure} (--strict: nothing was changed)") from None
+    except SearchError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        if bar is not None:
+            bar.close()
+    click.echo(
+        f"indexed {report.indexed}, replaced {report.replaced}, skipped {report.skipped} "
+        f"in {report.seconds:.1f} s ({report.docs_per_second:,.0f} docs/s); "
+        f"{report.documents} documents in {index_dir}"
+    )
+
+
+@main.command()
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def stats(index_dir, as_json) -> None:
+    """Document count, index size, fields and last build time."""
+    try:
+        figures = index_stats(index_dir)
+    except SearchError as error:
+        raise click.ClickException(str(error)) from None
+    if as_json:
+        click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
+        return
+    last = figures.get("last_run", {})
+    click.echo(f"index:      {figures['folder']} ({figures['generation']})")
+    click.echo(f"documents:  {figures['documents']}")
+    click.echo(f"size:       {figures['size_bytes'] / 1e6:.1f} MB in {figures['segments']} segments")
+    click.echo(f"stemmer:    {figures['stemmer']}")
+    click.echo(f"fields:     {', '.join(figures['fields'])}")
+    click.echo(f"built at:   {figures.get('built_at', 'unknown')}")
+    if last:
+        click.echo(
+            f"last run:   indexed {last['indexed']}, replaced {last['replaced']}, "
+            f"skipped {last['skipped']} in {last['seconds']} s"
+        )
+
+
+@main.command()
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+def serve(index_dir, host, port, workers) -> None:
+    """Serve the search page and the JSON API with gunicorn."""
+    from .index import open_index
+
+    try:
+        open_index(index_dir)
+    except SearchError as error:
+        raise click.ClickException(str(error)) from None
+    os.environ["ARABIC_SEARCH_INDEX_DIR"] = str(Path(index_dir).resolve())
+    argv = [
+        "gunicorn",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "search.web:create_app()",
+    ]
+    os.execvp(sys.executable, [sys.executable, "-m", *argv])
+
+
+@main.command("query")
+@click.argument("text")
+@index_option
+@click.option("--page", default=1, show_default=True, type=click.IntRange(1))
+@click.option("--per-page", default=10, show_default=True, type=click.IntRange(1, 100))
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance")
+@click.option("--json", "as_json", is_flag=True, help="Print exactly the API's JSON.")
+def query_command(text, index_dir, page, per_page, sort, as_json) -> None:
+    """Search the index and print ranked hits with highlighted snippets."""
+    from .index import index_stemmer, open_index
+    from .query import SearchRequest, search
+
+    try:
+        ix = open_index(index_dir)
+        request = SearchRequest.from_args(
+            {"q": text, "page": page, "per_page": per_page, "sort": sort}
+        )
+        with ix.searcher() as searcher:
+            body = search(searcher, request, index_stemmer(ix))
+    except SearchError as error:
+        raise click.ClickException(str(error)) from None
+    if as_json:
+        click.echo(json.dumps(body, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{body['total']} results in {body['took_ms']} ms")
+    if body["suggestion"]:
+        click.echo(f"did you mean: {body['suggestion']}")
+    first = (page - 1) * per_page
+    for rank, hit in enumerate(body["results"], start=first + 1):
+        click.echo()
+        click.echo(f"{rank:>3}. {hit['id']}  {hit['date'] or '—'}  {hit['source'] or ''}")
+        click.echo("     " + _terminal(hit["title_html"], bold=True))
+        click.echo("     " + _terminal(hit["snippet_html"]))
+
+
+MARK_RE = re.compile(r"<mark>(.*?)</mark>")
+
+
+def _terminal(html_text: str, bold: bool = False) -> str:
+    """Highlight HTML for a terminal: <mark> becomes bold yellow, entities are unescaped."""
+    from html import unescape
+
+    parts = []
+    at = 0
+    for match in MARK_RE.finditer(html_text):
+        parts.append(unescape(html_text[at : match.start()]))
+        parts.append(click.style(unescape(match.group(1)), fg="yellow", bold=True))
+        at = match.end()
+    parts.append(unescape(html_text[at:]))
+    line = "".join(parts)
+    return click.style(line, bold=True) if bold else line
+
+
+@main.command("eval")
+@click.option("--docs", "docs", multiple=True, required=True, type=click.Path(exists=True))
+@click.option("--queries", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--index", "index_dir", default=None, type=click.Path(file_okay=False))
+@click.option("--worst", default=0, show_default=True, type=click.IntRange(0))
+@click.option("--stemmer", type=click.Choice(["light", "snowball"]), default=None)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+def eval_command(docs, queries, index_dir, worst, stemmer, as_json) -> None:
+    """Measure nDCG@10, MRR@10, Recall@10/100 and query time on a judged query set."""
+    from .evaluate import run_eval
+
+    report = run_eval(docs, queries, index=index_dir, worst=worst, stemmer=stemmer)
+    if as_json:
+        click.echo(json.dumps(report.as_json(), ensure_ascii=False))
+    else:
+        click.echo(report.as_text())

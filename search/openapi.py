@@ -1,0 +1,151 @@
+"""The OpenAPI 3.1 description of the HTTP API, served at /api/openapi.json."""
+
+from __future__ import annotations
+
+_ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _json(schema: dict) -> dict:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _error(description: str) -> dict:
+    return {"description": description, **_json(_ERROR)}
+
+
+def _param(name: str, schema: dict, description: str, required: bool = False) -> dict:
+    return {
+        "name": name,
+        "in": "query",
+        "required": required,
+        "schema": schema,
+        "description": description,
+    }
+
+
+HIT = {
+    "type": "object",
+    "required": ["id", "title", "title_html", "snippet_html", "score"],
+    "properties": {
+        "id": {"type": "string"},
+        "title": {"type": "string"},
+        "title_html": {"type": "string", "description": "escaped title, matched words in <mark>"},
+        "snippet_html": {"type": "string", "description": "escaped fragments joined with …"},
+        "date": {"type": ["string", "null"], "format": "date"},
+        "source": {"type": ["string", "null"]},
+        "url": {"type": ["string", "null"]},
+        "tags": {"type": "array", "items": {"type": "string"}},
+        "score": {"type": "number"},
+    },
+}
+
+OPENAPI = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "Arabic search API",
+        "version": "0.1.0",
+        "description": "Ranked Arabic full-text search with highlighted snippets.",
+    },
+    "paths": {
+        "/api/search": {
+            "get": {
+                "summary": "Search the articles",
+                "parameters": [
+                    _param(
+                        "q",
+                        {"type": "string", "maxLength": 1000},
+                        'Words, "phrases", -exclusions, OR/أو, title:, source:, tag:, prefix*',
+                        required=True,
+                    ),
+                    _param("page", {"type": "integer", "minimum": 1, "default": 1}, "1-based"),
+                    _param(
+                        "per_page",
+                        {"type": "integer", "minimum": 1, "maximum": 100, "default": 10},
+                        "results per page",
+                    ),
+                    _param(
+                        "sort",
+                        {"type": "string", "enum": ["relevance", "date"]},
+                        "relevance (default) or newest first",
+                    ),
+                    _param("from", {"type": "string", "format": "date"}, "earliest date"),
+                    _param("to", {"type": "string", "format": "date"}, "latest date"),
+                    _param("source", {"type": "string"}, "only this source (exact name)"),
+                ],
+                "responses": {
+                    "200": {
+                        "description": "One page of ranked results",
+                        **_json(
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "query": {"type": "string"},
+                                    "total": {"type": "integer"},
+                                    "page": {"type": "integer"},
+                                    "per_page": {"type": "integer"},
+                                    "took_ms": {"type": "number"},
+                                    "results": {"type": "array", "items": HIT},
+                                    "facets": {
+                                        "type": "object",
+                                        "properties": {
+                                            "source": {"type": "object"},
+                                            "year": {"type": "object"},
+                                        },
+                                    },
+                                    "suggestion": {"type": ["string", "null"]},
+                                },
+                            }
+                        ),
+                    },
+                    "400": _error("The query or a parameter cannot be understood"),
+                    "503": _error("No index is available"),
+                },
+            }
+        },
+        "/api/documents/{id}": {
+            "get": {
+                "summary": "One stored document",
+                "parameters": [
+                    {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+                ],
+                "responses": {
+                    "200": {"description": "The document", **_json({"type": "object"})},
+                    "404": _error("No document with this id"),
+                },
+            }
+        },
+        "/healthz": {
+            "get": {
+                "summary": "Liveness and document count",
+                "responses": {
+                    "200": {"description": "The index is open", **_json({"type": "object"})},
+                    "503": _error("The index cannot be opened"),
+                },
+            }
+        },
+        "/api/openapi.json": {
+            "get": {
+                "summary": "This document",
+                "responses": {"200": {"description": "OpenAPI 3.1", **_json({"type": "object"})}},
+            }
+        },
+    },
+    "components": {
+        "schemas": {
+            "Error": {
+                "type": "object",
+                "required": ["error"],
+                "properties": {
+                    "error": {
+                        "type": "object",
+                        "required": ["code", "message"],
+                        "properties": {
+                            "code": {"type": "string"},
+                            "message": {"type": "string"},
+                        },
+                    }
+                },
+            }
+        }
+    },
+}

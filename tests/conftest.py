@@ -1,0 +1,52 @@
+"""Shared fixtures: a real index of the bundled seeds, built once per session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from search.documents import read_paths
+from search.index import index_articles, index_stemmer, open_index
+from search.query import SearchRequest, search
+from search.web import create_app
+
+ROOT = Path(__file__).parents[1]
+SEEDS = ROOT / "seeds"
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("seed-index")
+    index_articles(folder, read_paths([SEEDS]))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def find(seed_index):
+    """Search the seed index through the package's own search function."""
+    ix = open_index(seed_index)
+    stemmer = index_stemmer(ix)
+    searcher = ix.searcher()
+
+    def run(q: str, **params) -> dict:
+        return search(searcher, SearchRequest.from_args({"q": q, **params}), stemmer)
+
+    yield run
+    searcher.close()
+
+
+@pytest.fixture
+def app(seed_index):
+    return create_app({"TESTING": True, "INDEX_DIR": str(seed_index)})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def ids(body: dict) -> list[str]:
+    """Result ids in rank order, by their short seed number (000 … 004)."""
+    return [hit["id"].split("_")[0] for hit in body["results"]]
