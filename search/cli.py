@@ -98,7 +98,8 @@ def stats(index_dir, as_json) -> None:
     last = figures.get("last_run", {})
     click.echo(f"index:      {figures['folder']} ({figures['generation']})")
     click.echo(f"documents:  {figures['documents']}")
-    click.echo(f"size:       {figures['size_bytes'] / 1e6:.1f} MB in {figures['segments']} segments")
+    size_mb = figures["size_bytes"] / 1e6
+    click.echo(f"size:       {size_mb:.1f} MB in {figures['segments']} segments")
     click.echo(f"stemmer:    {figures['stemmer']}")
     click.echo(f"fields:     {', '.join(figures['fields'])}")
     click.echo(f"built at:   {figures.get('built_at', 'unknown')}")

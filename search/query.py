@@ -13,6 +13,7 @@ so an article holding the very word outranks one holding only a relative of it.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import time
 from dataclasses import dataclass, field
 
@@ -199,7 +200,7 @@ class Compiler:
         content = [e for t in plain if (e := normalize(t.text)) and not is_stopword(e)]
         return [
             wq.Phrase("body_exact", [a, b], slop=PROXIMITY_SLOP, boost=PROXIMITY_WEIGHT)
-            for a, b in zip(content, content[1:], strict=False)
+            for a, b in itertools.pairwise(content)
             if a != b
         ]
 

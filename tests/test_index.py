@@ -1,0 +1,182 @@
+"""Building, updating and rebuilding real indexes in temporary folders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from search.documents import Article, Rejected, read_paths
+from search.errors import IndexBusy, IndexMissing
+from search.index import (
+    StrictFailure,
+    delete_documents,
+    index_articles,
+    index_stats,
+    live_generation,
+    open_index,
+    write_lock,
+)
+
+from .conftest import SEEDS
+
+
+def count(folder: Path) -> int:
+    with open_index(folder).searcher() as searcher:
+        return searcher.doc_count()
+
+
+def stored(folder: Path, doc_id: str) -> dict:
+    with open_index(folder).searcher() as searcher:
+        return searcher.document(id=doc_id)
+
+
+def test_indexing_the_seeds_twice_leaves_five_documents(tmp_path):
+    first = index_articles(tmp_path, read_paths([SEEDS]))
+    second = index_articles(tmp_path, read_paths([SEEDS]))
+    assert (first.indexed, first.replaced) == (5, 0)
+    assert (second.indexed, second.replaced) == (0, 5)
+    assert count(tmp_path) == 5
+
+
+def test_reindexing_an_id_replaces_it(tmp_path):
+    index_articles(tmp_path, [Article("a", "عنوان أول", "نص أول عن سيول")])
+    index_articles(tmp_path, [Article("a", "عنوان ثان", "نص ثان عن طوكيو")])
+    assert count(tmp_path) == 1
+    assert stored(tmp_path, "a")["title"] == "عنوان ثان"
+
+
+def test_a_repeated_id_within_one_run_keeps_the_last_version(tmp_path):
+    report = index_articles(
+        tmp_path, [Article("a", "قديم", "نص"), Article("b", "ب", "نص"), Article("a", "جديد", "نص")]
+    )
+    assert count(tmp_path) == 2
+    assert stored(tmp_path, "a")["title"] == "جديد"
+    assert report.replaced == 1
+
+
+def test_stored_fields_of_a_seed(tmp_path):
+    index_articles(tmp_path, read_paths([SEEDS]))
+    doc = stored(tmp_path, "002_687531a2e5c0bf49")
+    assert doc["date"] == dt.datetime(2023, 11, 9)
+    assert doc["source"] == "وكالة الصحافة المستقلة"
+    assert doc["url"].startswith("https://www.reuters.com/")
+    assert doc["related"] and "الشكمالية" not in doc["body"]
+
+
+def test_bad_input_is_skipped_and_counted(tmp_path):
+    items = [
+        Article("a", "أ", "نص"),
+        Rejected("x.jsonl", 3, "invalid JSON"),
+        Article("b", "ب", "نص"),
+    ]
+    report = index_articles(tmp_path, items)
+    assert (report.indexed, report.skipped) == (2, 1)
+    assert report.rejected[0].line == 3
+
+
+def test_strict_stops_at_bad_input_and_changes_nothing(tmp_path):
+    index_articles(tmp_path, [Article("keep", "أ", "نص")])
+    before = live_generation(tmp_path)
+    items = [Article("new", "ب", "نص"), Rejected("x.jsonl", 7, "missing field 'body'")]
+    with pytest.raises(StrictFailure, match="x.jsonl:7"):
+        index_articles(tmp_path, items, strict=True, rebuild=True)
+    assert live_generation(tmp_path) == before
+    assert count(tmp_path) == 1
+    assert [p.name for p in tmp_path.glob("g-*")] == [before.name]
+
+
+def test_rebuild_switches_to_a_new_generation_and_removes_the_old(tmp_path):
+    index_articles(tmp_path, [Article("old", "قديم", "نص")])
+    old = live_generation(tmp_path)
+    index_articles(tmp_path, read_paths([SEEDS]), rebuild=True)
+    assert live_generation(tmp_path) != old
+    assert not old.exists()
+    assert count(tmp_path) == 5
+
+
+def test_a_reader_keeps_reading_while_a_rebuild_switches(tmp_path):
+    index_articles(tmp_path, read_paths([SEEDS]))
+    searcher = open_index(tmp_path).searcher()
+    index_articles(tmp_path, [Article("only", "وحيد", "نص")], rebuild=True)
+    assert searcher.doc_count() == 5  # the old generation's files stay readable
+    assert searcher.document(id="002_687531a2e5c0bf49")["title"].startswith("بلينكن")
+    searcher.close()
+    assert count(tmp_path) == 1
+
+
+def test_delete_documents(tmp_path):
+    index_articles(tmp_path, read_paths([SEEDS]))
+    assert delete_documents(tmp_path, ["002_687531a2e5c0bf49", "missing"]) == 1
+    assert count(tmp_path) == 4
+
+
+def test_opening_a_missing_index_says_how_to_build_one(tmp_path):
+    with pytest.raises(IndexMissing, match="arabic-search index"):
+        open_index(tmp_path / "nothing")
+
+
+def test_a_busy_writer_gives_a_clear_error(tmp_path):
+    with write_lock(tmp_path), pytest.raises(IndexBusy):
+        index_articles(tmp_path, [Article("a", "أ", "نص")], lock_timeout=0.2)
+
+
+def test_stats(tmp_path):
+    index_articles(tmp_path, read_paths([SEEDS]))
+    figures = index_stats(tmp_path)
+    assert figures["documents"] == 5
+    assert figures["size_bytes"] > 0
+    assert {"title", "body", "title_exact", "body_exact"} <= set(figures["fields"])
+    assert figures["last_run"]["indexed"] == 5
+    assert dt.datetime.fromisoformat(figures["built_at"])
+
+
+def test_snowball_stemmer_is_recorded_and_used_by_queries(tmp_path):
+    index_articles(tmp_path, read_paths([SEEDS]), stemmer="snowball")
+    assert index_stats(tmp_path)["stemmer"] == "snowball"
+    index_articles(tmp_path, read_paths([SEEDS]), rebuild=True)  # keeps the index's stemmer
+    assert index_stats(tmp_path)["stemmer"] == "snowball"
+
+
+def _big_corpus(path: Path, documents: int) -> None:
+    """Many documents made of the seeds' real text, enough for a build to take seconds."""
+    articles = [a for a in read_paths([SEEDS]) if isinstance(a, Article)]
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(documents):
+            article = articles[i % len(articles)]
+            row = {"id": f"doc-{i}", "title": article.title, "body": article.body}
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def test_a_killed_rebuild_leaves_the_old_index_serving_and_the_next_build_works(tmp_path):
+    folder = tmp_path / "index"
+    index_articles(folder, read_paths([SEEDS]))
+    live = live_generation(folder)
+    corpus = tmp_path / "big.jsonl"
+    _big_corpus(corpus, 20_000)
+    command = [sys.executable, "-m", "search", "index", str(corpus), "--index", str(folder)]
+    process = subprocess.Popen([*command, "--rebuild", "--quiet"], env=os.environ.copy())
+    try:
+        deadline = time.monotonic() + 60
+        while not [p for p in folder.glob("g-*") if p != live]:  # the rebuild has started
+            assert process.poll() is None, "the build ended before it could be killed"
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        time.sleep(0.5)
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL
+    assert live_generation(folder) == live
+    assert count(folder) == 5
+    # The kernel released the dead writer's lock; the next build succeeds and cleans up.
+    report = index_articles(folder, read_paths([SEEDS]), rebuild=True)
+    assert report.indexed == 5
+    assert [p.name for p in folder.glob("g-*")] == [live_generation(folder).name]
