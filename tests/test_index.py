@@ -86,7 +86,7 @@ def test_strict_stops_at_bad_input_and_changes_nothing(tmp_path):
     index_articles(tmp_path, [Article("keep", "أ", "نص")])
     before = live_generation(tmp_path)
     items = [Article("new", "ب", "نص"), Rejected("x.jsonl", 7, "missing field 'body'")]
-    with pytest.raises(StrictFailure, match="x.jsonl:7"):
+    with pytest.raises(StrictFailure, match=r"x\.jsonl:7"):
         index_articles(tmp_path, items, strict=True, rebuild=True)
     assert live_generation(tmp_path) == before
     assert count(tmp_path) == 1
