@@ -87,27 +87,36 @@ def snippet(
         return _render(text, 0, end, []) + tail
     spans = [(text_words[i].start, text_words[i].end) for i in matched]
     keys = {i: _key(text_words[i]) for i in matched}
-    fragments: list[tuple[int, int]] = []
+    wanted = set(keys.values())
+    chosen: list[tuple[int, tuple[int, int]]] = []  # (anchor word, window)
     covered: set[str] = set()
     budget = max_chars
-    for _ in range(MAX_FRAGMENTS):
+    while len(chosen) < MAX_FRAGMENTS and budget >= MIN_FRAGMENT_CHARS // 2:
+        # Share what is left among the words still to show, so a far-away second word
+        # gets a fragment of its own instead of the first one taking all the room.
+        slots = min(MAX_FRAGMENTS - len(chosen), max(len(wanted - covered), 1))
+        limit = max(budget // slots, MIN_FRAGMENT_CHARS)
         best = None
         for i in matched:
-            if any(start <= text_words[i].start < end for start, end in fragments):
+            if any(start <= text_words[i].start < end for _, (start, end) in chosen):
                 continue
-            window = _fragment(text, text_words, i, max(budget, MIN_FRAGMENT_CHARS))
+            window = _fragment(text, text_words, i, limit)
             inside = {keys[j] for j in matched if window[0] <= text_words[j].start < window[1]}
             gain = (len(inside - covered), len(inside))
             if best is None or gain > best[0]:
-                best = (gain, window, inside)
-        if best is None or (fragments and best[0][0] == 0):
+                best = (gain, i, window, inside)
+        if best is None or (chosen and best[0][0] == 0):
             break
-        _, window, inside = best
-        fragments.append(window)
+        _, anchor, window, inside = best
+        chosen.append((anchor, window))
         covered |= inside
         budget -= window[1] - window[0]
-        if budget < MIN_FRAGMENT_CHARS // 2 or covered >= set(keys.values()):
+        if covered >= wanted:
             break
+    if len(chosen) == 1:  # one fragment shows every word: let it use the whole budget
+        anchor = chosen[0][0]
+        chosen = [(anchor, _fragment(text, text_words, anchor, max_chars))]
+    fragments = [window for _, window in chosen]
     fragments.sort()
     parts = [_render(text, start, end, spans) for start, end in fragments]
     lead = ELLIPSIS + " " if fragments[0][0] > 0 else ""

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
+from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.index import Index
 
 from .analysis import DEFAULT_STEMMER, STEMMERS, Stem, arabic_analyzer
@@ -62,7 +62,10 @@ def make_schema(stemmer: str = DEFAULT_STEMMER) -> Schema:
         source_text=TEXT(analyzer=exact, phrase=True),
         tags=STORED(),
         tag_text=TEXT(analyzer=stem, phrase=False),
-        date=DATETIME(stored=True, sortable=True),
+        date=DATETIME(stored=True),
+        # yyyymmdd, 0 when undated: sorting newest first then puts undated articles last
+        # (a DATETIME column fills gaps with its largest value, which sorts them first).
+        day=NUMERIC(int, bits=32, sortable=True),
         year=ID(sortable=True),
         url=STORED(),
         related=STORED(),
@@ -91,10 +94,12 @@ def article_fields(article: Article) -> dict:
         "tag_text": " ".join(article.tags),
         "url": article.url or "",
         "related": list(article.related),
+        "day": 0,
     }
     if article.date:
         fields["date"] = dt.datetime.combine(article.date, dt.time())
         fields["year"] = str(article.date.year)
+        fields["day"] = int(article.date.strftime("%Y%m%d"))
     return fields
 
 

@@ -70,6 +70,11 @@ OPENAPI = {
                     ),
                     _param("from", {"type": "string", "format": "date"}, "earliest date"),
                     _param("to", {"type": "string", "format": "date"}, "latest date"),
+                    _param(
+                        "year",
+                        {"type": "integer", "minimum": 1, "maximum": 9999},
+                        "only this year (a shorthand for from/to)",
+                    ),
                     _param("source", {"type": "string"}, "only this source (exact name)"),
                 ],
                 "responses": {

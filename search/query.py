@@ -304,7 +304,7 @@ def search(searcher: Searcher, request: SearchRequest, stemmer: str) -> dict:
         "groupedby": facets,
     }
     if request.sort == "date":
-        options["sortedby"] = sorting.FieldFacet("date", reverse=True)
+        options["sortedby"] = sorting.FieldFacet("day", reverse=True)
     results = searcher.search(compiled.query, **options)
     total = len(results)
     first = (request.page - 1) * request.per_page
