@@ -177,6 +177,8 @@ class Compiler:
             return None
         if phrase.field == "source":
             names = ["source_text"]
+        elif phrase.field == "tag":
+            names = ["tag_text"]
         elif phrase.field == "title":
             names = ["title_exact"]
         else:
@@ -184,7 +186,12 @@ class Compiler:
         clauses = []
         for name in names:
             weight = TITLE_WEIGHT if name == "title_exact" else 1.0
-            if len(folded) == 1:
+            if name == "tag_text":  # tags are indexed stemmed, without positions
+                words = [
+                    s for w in folded if not is_stopword(w) for s in stems(w, self.stemmer)[:1]
+                ]
+                clauses.append(_and([wq.Term(name, w) for w in words]) if words else wq.NullQuery)
+            elif len(folded) == 1:
                 clauses.append(wq.Term(name, folded[0], boost=weight))
             else:
                 clauses.append(wq.Phrase(name, list(folded), boost=weight))

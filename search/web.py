@@ -7,10 +7,13 @@ defaults, then ``ARABIC_SEARCH_*`` environment variables, then the caller's over
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
+import unicodedata
 import uuid
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 from flask import (
     Blueprint,
@@ -26,9 +29,9 @@ from werkzeug.exceptions import HTTPException, NotFound
 
 from .errors import IndexMissing, SearchError
 from .errors import NotFound as DocumentNotFound
+from .highlight import Marks, highlight_text
 from .index import generation_marker, index_stemmer, open_index, read_build_info
 from .openapi import OPENAPI
-from .highlight import Marks, highlight_text
 from .query import SearchRequest, compile_marks, document, search
 
 log = logging.getLogger(__name__)
@@ -85,9 +88,16 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_error_handler(SearchError, search_error)
     app.register_error_handler(Exception, unexpected_error)
     app.jinja_env.filters.update(
-        arabic_number=arabic_number, arabic_date=arabic_date, results_word=results_word
+        arabic_number=arabic_number,
+        arabic_date=arabic_date,
+        results_word=results_word,
+        results_count=results_count,
+        took_phrase=took_phrase,
+        text_dir=text_dir,
+        url_host=url_host,
+        web_url=web_url,
     )
-    app.jinja_env.globals["page_url"] = page_url
+    app.jinja_env.globals.update(page_url=page_url, page_numbers=page_numbers)
     app.before_request(_start_clock)
     app.after_request(_headers)
     return app
@@ -130,7 +140,7 @@ def _headers(response):
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path == "/healthz"
+    return request.path.startswith("/api/") or request.path in ("/api", "/healthz")
 
 
 def error_body(code: str, message: str, status: int):
@@ -198,20 +208,35 @@ def openapi():
 # --- Pages ---------------------------------------------------------------------------------
 
 ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
-MONTHS = (
-    "يناير فبراير مارس أبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر"
-).split()
+MONTHS = (  # Egyptian (Gregorian-derived) month names, January first
+    "يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو",
+    "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر",
+)  # fmt: skip
+PAGE_WINDOW = 10  # numbered page links shown at once, as SearXNG does
+TAG_RE = re.compile(r"<[^>]*>")
+SEARCH_PARAMS = ("q", "sort", "source", "year", "from", "to", "per_page", "page")  # link order
 
 
 def arabic_number(value) -> str:
-    """Numbers in the page's chrome are written with Arabic-Indic digits: ٢٠٢٣."""
+    """Numbers in the page's chrome are written with Arabic-Indic digits: ٢٠٢٣.
+
+    >>> arabic_number(2023)
+    '٢٠٢٣'
+    """
     return str(value).translate(ARABIC_DIGITS)
 
 
-def arabic_date(iso: str) -> str:
-    """2023-10-20 -> ٢٠ أكتوبر ٢٠٢٣ (Egyptian month names, the most widely read)."""
-    year, month, day = (int(part) for part in iso.split("-"))
-    return arabic_number(f"{day} {MONTHS[month - 1]} {year}")
+def arabic_date(iso: str | None) -> str:
+    """2023-10-20 -> ٢٠ أكتوبر ٢٠٢٣ (Egyptian month names, the most widely read).
+
+    >>> arabic_date("2023-10-20")
+    '٢٠ أكتوبر ٢٠٢٣'
+    """
+    try:
+        year, month, day = (int(part) for part in str(iso).split("-"))
+        return arabic_number(f"{day} {MONTHS[month - 1]} {year}")
+    except (ValueError, IndexError):
+        return str(iso or "")
 
 
 def results_word(count: int) -> str:
@@ -225,28 +250,121 @@ def results_word(count: int) -> str:
     return "نتيجة"
 
 
-def page_url(page: int) -> str:
-    args = request.args.to_dict()
-    args["page"] = str(page)
-    return url_for("pages.search_page", **args)
+def results_count(count: int) -> str:
+    """The whole count phrase: لا نتائج, نتيجة واحدة, نتيجتان, ٥ نتائج, ١١ نتيجة.
+
+    >>> results_count(5)
+    '٥ نتائج'
+    """
+    if count == 0:
+        return "لا نتائج"
+    if count == 1:
+        return "نتيجة واحدة"
+    if count == 2:
+        return "نتيجتان"
+    return f"{arabic_number(count)} {results_word(count)}"
 
 
-# --- Pages (views) ---------------------------------------------------------------------------------
+def took_phrase(ms: float) -> str:
+    """Search time for the summary line: ٣ ملّي ثانية, or أقل من ملّي ثانية."""
+    if ms < 0.5:
+        return "أقل من ملّي ثانية"
+    return f"{arabic_number(round(ms))} ملّي ثانية"
+
+
+def text_dir(text) -> str:
+    """``rtl`` or ``ltr`` by the majority of strong letters, ``auto`` when there are none.
+
+    ``dir="auto"`` looks only at the first strong letter, so an Arabic headline that opens
+    with "F-16" or "CNN:" would be laid out left to right; counting letters does not.
+    Markup (the highlighter's ``<mark>``) is ignored.
+
+    >>> text_dir("F-16 تصل إلى أوكرانيا"), text_dir("Reuters"), text_dir("3000")
+    ('rtl', 'ltr', 'auto')
+    """
+    plain = TAG_RE.sub("", str(text or ""))
+    rtl = ltr = 0
+    for char in plain:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            rtl += 1
+        elif kind == "L":
+            ltr += 1
+    if not rtl and not ltr:
+        return "auto"
+    return "rtl" if rtl >= ltr else "ltr"
+
+
+def url_host(url: str | None) -> str:
+    """The host name shown for an article's original link (www. dropped)."""
+    host = urlsplit(url or "").hostname or ""
+    return host.removeprefix("www.")
+
+
+def web_url(url: str | None) -> str | None:
+    """The URL when it is http(s), so a stored ``javascript:`` link never becomes a link."""
+    return url if url and urlsplit(url).scheme in ("http", "https") else None
+
+
+def page_url(page: int | None = None, **changes) -> str:
+    """This search's URL with ``page`` and other parameters changed; empty values dropped.
+
+    Every link on the results page goes through here, so q, sort, source, year and
+    per_page survive pagination, facets and suggestions. Any other change starts again at
+    page one, and page one has a single address (no ``page=1``).
+    """
+    values = {name: request.args.get(name) for name in SEARCH_PARAMS}
+    values.update(changes, page=page)
+    if str(values["page"]) == "1":
+        values["page"] = None
+    kept = {name: str(value) for name, value in values.items() if value not in (None, "")}
+    return f"{url_for('pages.search_page')}?{urlencode(kept)}"
+
+
+def page_numbers(page: int, last: int) -> list[int]:
+    """A window of at most PAGE_WINDOW page numbers around ``page``.
+
+    >>> page_numbers(1, 3), page_numbers(9, 40)[:2]
+    ([1, 2, 3], [5, 6])
+    """
+    first = max(1, min(page - 4, last - PAGE_WINDOW + 1))
+    return list(range(first, min(last, first + PAGE_WINDOW - 1) + 1))
+
+
+# --- Pages (views) -------------------------------------------------------------------------
+
+
+def _facets_without(searcher, args, name: str, stemmer: str) -> dict[str, int]:
+    """Facet counts for ``name`` with its own filter lifted, so other values stay choosable."""
+    others = {key: value for key, value in args.items() if key not in (name, "page")}
+    others["per_page"] = "1"
+    return search(searcher, SearchRequest.from_args(others), stemmer)["facets"][name]
 
 
 @pages.get("/")
 def search_page():
     text = request.args.get("q", "")
-    body, error = None, None
+    body, error, status = None, None, 200
     if text.strip():
         try:
             search_request = SearchRequest.from_args(request.args)
-            body = search(live().get(), search_request, live().stemmer)
+            searcher = live().get()
+            body = search(searcher, search_request, live().stemmer)
+            for name in ("source", "year"):
+                if request.args.get(name):
+                    body["facets"][name] = _facets_without(
+                        searcher, request.args, name, live().stemmer
+                    )
         except IndexMissing:
             raise
         except SearchError as failure:
-            error = failure
-    return render_template("search.html", q=text, body=body, error=error, args=request.args)
+            error, status = failure, failure.status
+    last_page = 0
+    if body:
+        last_page = max(1, -(-body["total"] // body["per_page"]))
+    return render_template(
+        "search.html", q=text, body=body, error=error, args=request.args, last_page=last_page
+    ), status
 
 
 @pages.get("/articles/<path:doc_id>")
