@@ -12,7 +12,9 @@ clause and sentence marks (؟ ، ؛) as well as . ! ? and newlines, or at word b
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html import escape
 
 from .analysis import DEFAULT_STEMMER, Word, words
@@ -87,6 +89,7 @@ def snippet(
         return _render(text, 0, end, []) + tail
     spans = [(text_words[i].start, text_words[i].end) for i in matched]
     keys = {i: _key(text_words[i]) for i in matched}
+    anchors = _anchors(matched, keys)
     wanted = set(keys.values())
     chosen: list[tuple[int, tuple[int, int]]] = []  # (anchor word, window)
     covered: set[str] = set()
@@ -97,7 +100,7 @@ def snippet(
         slots = min(MAX_FRAGMENTS - len(chosen), max(len(wanted - covered), 1))
         limit = max(budget // slots, MIN_FRAGMENT_CHARS)
         best = None
-        for i in matched:
+        for i in anchors:
             if any(start <= text_words[i].start < end for _, (start, end) in chosen):
                 continue
             window = _fragment(text, text_words, i, limit)
@@ -122,6 +125,21 @@ def snippet(
     lead = ELLIPSIS + " " if fragments[0][0] > 0 else ""
     trail = " " + ELLIPSIS if fragments[-1][1] < len(text.rstrip()) else ""
     return lead + f" {ELLIPSIS} ".join(parts) + trail
+
+
+MAX_ANCHORS = 24  # matched words tried as fragment centres: each word's first few, in order
+
+
+def _anchors(matched: list[int], keys: dict[int, str]) -> list[int]:
+    seen: dict[str, int] = {}
+    chosen = []
+    for i in matched:
+        if seen.get(keys[i], 0) < 3:
+            seen[keys[i]] = seen.get(keys[i], 0) + 1
+            chosen.append(i)
+            if len(chosen) == MAX_ANCHORS:
+                break
+    return chosen
 
 
 def _key(word: Word) -> str:
@@ -164,36 +182,37 @@ def _fragment(text: str, text_words: list[Word], index: int, limit: int) -> tupl
     return start, end
 
 
+@lru_cache(maxsize=64)
+def _boundaries(text: str) -> tuple[list[int], list[int], list[bool]]:
+    """Starts, ends and line-break flags of the text's clause marks, found once per text."""
+    found = [(m.start(), m.end(), m.group()[0] == "\n") for m in BOUNDARY_RE.finditer(text)]
+    return [f[0] for f in found], [f[1] for f in found], [f[2] for f in found]
+
+
 def _clause_start(text: str, position: int) -> int:
-    start = 0
-    for match in BOUNDARY_RE.finditer(text, 0, position):
-        start = match.end()
+    starts, ends, _ = _boundaries(text)
+    i = bisect_left(starts, position) - 1  # the last mark that starts before position
+    start = min(ends[i], position) if i >= 0 else 0
     while start < position and text[start].isspace():
         start += 1
     return start
 
 
 def _clause_end(text: str, position: int) -> int:
-    match = BOUNDARY_RE.search(text, position)
-    if match is None:
+    starts, ends, breaks = _boundaries(text)
+    i = bisect_left(starts, position)
+    if i == len(starts):
         return len(text.rstrip())
-    return match.end() if match.group()[0] != "\n" else match.start()
+    return starts[i] if breaks[i] else ends[i]
 
 
 def _snap_start(text_words: list[Word], start: int, floor: int) -> int:
     """Move a cut forward to the start of a whole word (never past the matched word)."""
-    for word in text_words:
-        if word.start >= start:
-            return min(word.start, floor)
-    return floor
+    i = bisect_left(text_words, start, key=lambda word: word.start)
+    return min(text_words[i].start, floor) if i < len(text_words) else floor
 
 
 def _snap_end(text_words: list[Word], end: int, ceiling: int) -> int:
     """Move a cut back to the end of a whole word (never before the matched word)."""
-    best = ceiling
-    for word in text_words:
-        if word.end <= end:
-            best = max(best, word.end)
-        else:
-            break
-    return best
+    i = bisect_right(text_words, end, key=lambda word: word.end) - 1
+    return max(text_words[i].end, ceiling) if i >= 0 else ceiling

@@ -15,14 +15,16 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import time
+import weakref
 from dataclasses import dataclass, field
 
+import numpy as np
 from whoosh import query as wq
-from whoosh import sorting
 from whoosh.searching import Searcher
 
 from . import parser as p
 from .analysis import is_stopword, normalize, stems, unique
+from .engine import Catalog, top
 from .errors import BadParameter, BadQuery
 from .highlight import Marks, highlight_text, snippet
 from .variants import spelling_variants
@@ -33,6 +35,7 @@ CLITIC_WEIGHT = 0.5  # a stem read with its first letter as a clitic (وزير -
 VARIANT_WEIGHT = 0.5  # another spelling of a name (بيونج for بيونغ)
 PROXIMITY_WEIGHT = 0.5  # two consecutive query words found within PROXIMITY_SLOP words
 PROXIMITY_SLOP = 3
+RERANK_DEPTH = 100  # proximity is scored on the best this many BM25 matches only
 MAX_PREFIX_TERMS = 200  # a prefix expands to at most this many of its most frequent words
 MIN_PREFIX_LETTERS = 2
 MAX_PER_PAGE = 100
@@ -49,6 +52,7 @@ class Compiled:
     exacts: set[str] = field(default_factory=set)
     stems: set[str] = field(default_factory=set)
     phrases: list[tuple[str, ...]] = field(default_factory=list)
+    pairs: list[tuple[str, str]] = field(default_factory=list)  # for the proximity bonus
 
     def marks(self) -> Marks:
         return Marks(frozenset(self.exacts), frozenset(self.stems), tuple(self.phrases))
@@ -64,12 +68,13 @@ class Compiler:
         self.exacts: set[str] = set()
         self.stems: set[str] = set()
         self.phrases: list[tuple[str, ...]] = []
+        self.pairs: list[tuple[str, str]] = []
 
     def compile(self, node: p.Node) -> Compiled:
         query = self.node(node, marking=True)
         if query is None:
             raise BadQuery("the query has no words to search for")
-        return Compiled(query, self.exacts, self.stems, self.phrases)
+        return Compiled(query, self.exacts, self.stems, self.phrases, self.pairs)
 
     # -- nodes ----------------------------------------------------------------------------
 
@@ -98,7 +103,8 @@ class Compiler:
             for t in plain
             if (q := self.term(t, marking=marking, keep_stopwords=only_stopwords)) is not None
         ]
-        soft += self.proximity(plain)
+        if marking:
+            self.pairs += self.proximity(plain)
         must = [q for n in required if (q := self.node(n, marking=marking)) is not None]
         if must and soft:
             positive = wq.AndMaybe(_and(must), wq.Or(soft))
@@ -202,14 +208,10 @@ class Compiler:
                 self.phrases.append(folded)
         return wq.Or(clauses)
 
-    def proximity(self, plain: list[p.Term]) -> list[wq.Query]:
-        """Consecutive content words found close together score a little more."""
+    def proximity(self, plain: list[p.Term]) -> list[tuple[str, str]]:
+        """Consecutive content words; found close together, they earn a bonus."""
         content = [e for t in plain if (e := normalize(t.text)) and not is_stopword(e)]
-        return [
-            wq.Phrase("body_exact", [a, b], slop=PROXIMITY_SLOP, boost=PROXIMITY_WEIGHT)
-            for a, b in itertools.pairwise(content)
-            if a != b
-        ]
+        return [(a, b) for a, b in itertools.pairwise(content) if a != b]
 
 
 def _and(queries: list[wq.Query]) -> wq.Query:
@@ -297,26 +299,39 @@ def _filter(request: SearchRequest) -> wq.Query | None:
     return _and(parts) if parts else None
 
 
+def catalog(searcher: Searcher) -> Catalog:
+    """The searcher's arrays and posting cache, made once per searcher."""
+    found = _CATALOGS.get(searcher)
+    if found is None:
+        found = _CATALOGS[searcher] = Catalog(searcher)
+    return found
+
+
+_CATALOGS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def search(searcher: Searcher, request: SearchRequest, stemmer: str) -> dict:
     """Run one search; return the API's response body (everything a page needs)."""
     started = time.perf_counter()
     node = p.parse(request.q)
     compiled = Compiler(searcher, stemmer).compile(node)
-    facets = sorting.Facets()
-    facets.add_field("source", maptype=sorting.Count)
-    facets.add_field("year", maptype=sorting.Count)
-    options = {
-        "limit": request.page * request.per_page,
-        "filter": _filter(request),
-        "groupedby": facets,
-    }
-    if request.sort == "date":
-        options["sortedby"] = sorting.FieldFacet("day", reverse=True)
-    results = searcher.search(compiled.query, **options)
-    total = len(results)
+    arrays = catalog(searcher)
+    matches = arrays.evaluate(compiled.query)
+    matches.mask &= arrays.live
+    unfiltered = matches.mask.copy()
+    if (query_filter := _filter(request)) is not None:
+        matches.mask &= arrays.mask(query_filter)
+    total = matches.total
     first = (request.page - 1) * request.per_page
+    order = arrays.numbers("day") if request.sort == "date" else None
+    if compiled.pairs and order is None:
+        best = top(matches, RERANK_DEPTH)
+        matches.scores[best] += PROXIMITY_WEIGHT * arrays.proximity(
+            best, "body_exact", compiled.pairs, PROXIMITY_SLOP
+        )
+    ranked = top(matches, first + request.per_page, order)[first:]
     marks = compiled.marks()
-    hits = [_hit(hit, marks, stemmer) for hit in results[first : first + request.per_page]]
+    hits = [_hit(searcher, int(n), float(matches.scores[n]), marks, stemmer) for n in ranked]
     body = {
         "query": request.q,
         "total": total,
@@ -325,12 +340,12 @@ def search(searcher: Searcher, request: SearchRequest, stemmer: str) -> dict:
         "took_ms": 0.0,
         "results": hits,
         "facets": {
-            "source": _counts(results.groups("source")),
-            "year": dict(sorted(_counts(results.groups("year")).items(), reverse=True)),
+            "source": _facet(arrays, "source", matches.mask),
+            "year": dict(sorted(_facet(arrays, "year", matches.mask).items(), reverse=True)),
         },
         "suggestion": None,
     }
-    if total < SUGGEST_BELOW:
+    if total < SUGGEST_BELOW and unfiltered.sum() < SUGGEST_BELOW:
         from .suggest import suggest  # only needed on the rare empty-ish result
 
         body["suggestion"] = suggest(searcher, request.q, stemmer)
@@ -338,13 +353,15 @@ def search(searcher: Searcher, request: SearchRequest, stemmer: str) -> dict:
     return body
 
 
-def _counts(groups: dict) -> dict[str, int]:
-    counted = {key: value for key, value in groups.items() if key}
-    return dict(sorted(counted.items(), key=lambda item: (-item[1], item[0])))
+def _facet(arrays: Catalog, field: str, mask) -> dict[str, int]:
+    codes, values = arrays.column(field)
+    counts = np.bincount(codes[mask], minlength=len(values))
+    found = {values[i]: int(c) for i, c in enumerate(counts) if c and values[i]}
+    return dict(sorted(found.items(), key=lambda item: (-item[1], item[0])))
 
 
-def _hit(hit, marks: Marks, stemmer: str) -> dict:
-    stored = hit.fields()
+def _hit(searcher: Searcher, number: int, score: float, marks: Marks, stemmer: str) -> dict:
+    stored = searcher.stored_fields(number)
     title = stored.get("title", "")
     date = stored.get("date")
     return {
@@ -356,7 +373,7 @@ def _hit(hit, marks: Marks, stemmer: str) -> dict:
         "source": stored.get("source") or None,
         "url": stored.get("url") or None,
         "tags": list(stored.get("tags") or []),
-        "score": round(float(hit.score or 0.0), 4),
+        "score": round(score, 4),
     }
 
 

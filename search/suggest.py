@@ -12,7 +12,6 @@ from whoosh.searching import Searcher
 from .analysis import TOKEN_RE, normalize, strip_diacritics, words
 from .parser import FIELDS, OR_WORDS
 
-MAX_EDITS = 2
 # A word is respelled only when it is rare and the respelling is far more common: بوتن (one
 # article) is a real spelling, not a typo for بوتين (one article too).
 RARE_BELOW = 3  # documents
@@ -60,17 +59,37 @@ def _frequency(reader, term: str) -> int:
     return sum(reader.doc_frequency(name, term) for name in FIELD_NAMES)
 
 
+# Letters a respelling may insert or substitute: the folded Arabic alphabet (no أ إ آ ة ى,
+# which never survive the fold).
+ALPHABET = "ءابتثجحخدذرزسشصضطظعغفقكلمنهوي"
+
+
+def edits(word: str) -> set[str]:
+    """Every word one deletion, transposition, substitution or insertion away.
+
+    Generating the few hundred neighbours and looking each up is far cheaper than walking a
+    vocabulary of hundreds of thousands of words with an edit-distance automaton.
+
+    >>> "الشماليه" in edits("الشكماليه")
+    True
+    """
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    found = {a + b[1:] for a, b in splits if b}
+    found |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    found |= {a + c + b[1:] for a, b in splits if b for c in ALPHABET}
+    found |= {a + c + b for a, b in splits for c in ALPHABET}
+    found.discard(word)
+    return found
+
+
 def _best_correction(searcher: Searcher, folded: str) -> str | None:
     reader = searcher.reader()
-    options: dict[str, int] = {}
-    for name in FIELD_NAMES:
-        corrector = searcher.corrector(name)
-        for distance in range(1, MAX_EDITS + 1):
-            for candidate in corrector.suggest(folded, limit=5, maxdist=distance):
-                options.setdefault(candidate, _frequency(reader, candidate))
-            if options:
-                break
-    options = {word: count for word, count in options.items() if count > 0}
+    options = {c: n for c in edits(folded) if (n := _frequency(reader, c)) > 0}
+    if not options and len(folded) >= 6:  # two edits only for long words, deletions only
+        twice = {d for c in edits(folded) if len(c) < len(folded) for d in edits(c)}
+        options = {
+            c: n for c in twice if len(c) < len(folded) - 1 if (n := _frequency(reader, c)) > 0
+        }
     if not options:
         return None
     return max(options, key=lambda word: (options[word], word))

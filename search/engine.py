@@ -1,0 +1,303 @@
+"""Vectorised BM25 over Whoosh's postings: the fast path for ranked search.
+
+Whoosh's matchers walk a union of posting lists one document at a time in Python; a question
+expanded to exact forms, stems and variants is a union of fifty lists, and on 70,000 articles
+that walk took over a second (profile in docs/performance.md). Here each posting list is read
+block by block from the same Whoosh index into numpy arrays (cached per searcher), scored with
+BM25 in one vector operation, and summed; top-k, totals and facet counts are array operations.
+
+The query tree is the one `query.Compiler` builds. Terms, Or, And, AndMaybe and AndNot are
+evaluated here; anything else (phrases, ranges) is asked of Whoosh's own matcher, so every
+query the language can express still works, only faster where it matters.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
+
+K1 = 1.2  # BM25 term-frequency saturation (Robertson's default; docs/relevance.md)
+B = 0.75  # BM25 length normalisation
+POSTINGS_CACHE_BYTES = 64 * 1024 * 1024  # decoded posting lists kept per worker
+_LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
+
+
+@dataclass
+class Matches:
+    """Scores and the set of matching documents, over every document number."""
+
+    scores: np.ndarray  # float32
+    mask: np.ndarray  # bool
+
+    @property
+    def total(self) -> int:
+        return int(self.mask.sum())
+
+
+class Catalog:
+    """Per-searcher arrays: document lengths, liveness, facet columns, decoded postings."""
+
+    def __init__(self, searcher: Searcher):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.size = self.reader.doc_count_all()
+        self.leaves = self.reader.leaf_readers()
+        self.live = np.ones(self.size, dtype=bool)
+        for leaf, offset in self.leaves:
+            if leaf.has_deletions():
+                for docnum in leaf.deleted_docs_set():
+                    self.live[offset + docnum] = False
+        self.documents = int(self.live.sum())
+        self._lengths: dict[str, tuple[np.ndarray, float]] = {}
+        self._columns: dict[str, tuple[np.ndarray, list]] = {}
+        self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._cached_bytes = 0
+
+    # -- per-document arrays ------------------------------------------------------------
+
+    def lengths(self, field: str) -> tuple[np.ndarray, float]:
+        """Each document's length in ``field`` and the mean over live documents."""
+        if field not in self._lengths:
+            lengths = np.zeros(self.size, dtype=np.float32)
+            for leaf, offset in self.leaves:
+                lengths[offset : offset + leaf.doc_count_all()] = _leaf_lengths(leaf, field)
+            live = lengths[self.live]
+            mean = float(live.mean()) if live.size and live.mean() > 0 else 1.0
+            self._lengths[field] = (lengths, mean)
+        return self._lengths[field]
+
+    def column(self, field: str) -> tuple[np.ndarray, list]:
+        """A sortable column as (codes per document, distinct values)."""
+        if field not in self._columns:
+            values = list(self.reader.column_reader(field))
+            distinct, codes = np.unique(np.array(values, dtype=object), return_inverse=True)
+            self._columns[field] = (codes.astype(np.int64), list(distinct))
+        return self._columns[field]
+
+    def numbers(self, field: str) -> np.ndarray:
+        """A numeric column as an array (for sorting)."""
+        key = f"#{field}"
+        if key not in self._columns:
+            values = np.array(list(self.reader.column_reader(field)), dtype=np.int64)
+            self._columns[key] = (values, [])
+        return self._columns[key][0]
+
+    # -- postings -----------------------------------------------------------------------
+
+    def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Document numbers and term frequencies of one term (empty arrays if absent)."""
+        key = (field, text)
+        cached = self._postings.get(key)
+        if cached is not None:
+            self._postings.move_to_end(key)
+            return cached
+        parts_ids, parts_tf = [], []
+        for leaf, offset in self.leaves:
+            if (field, text) not in leaf:
+                continue
+            ids, tf = _leaf_postings(leaf.postings(field, text))
+            parts_ids.append(ids + offset)
+            parts_tf.append(tf)
+        if parts_ids:
+            ids = np.concatenate(parts_ids)
+            tf = np.concatenate(parts_tf)
+        else:
+            ids = np.empty(0, dtype=np.int64)
+            tf = np.empty(0, dtype=np.float32)
+        self._remember(key, (ids, tf))
+        return ids, tf
+
+    def _remember(self, key, value) -> None:
+        size = value[0].nbytes + value[1].nbytes
+        self._postings[key] = value
+        self._cached_bytes += size
+        while self._cached_bytes > POSTINGS_CACHE_BYTES and len(self._postings) > 1:
+            _, (old_ids, old_tf) = self._postings.popitem(last=False)
+            self._cached_bytes -= old_ids.nbytes + old_tf.nbytes
+
+    def positions(self, field: str, text: str, documents: np.ndarray) -> dict[int, list[int]]:
+        """Word positions of one term in each of ``documents`` (sorted) that holds it."""
+        found: dict[int, list[int]] = {}
+        for leaf, offset in self.leaves:
+            if (field, text) not in leaf:
+                continue
+            local = documents[(documents >= offset) & (documents < offset + leaf.doc_count_all())]
+            if local.size == 0:
+                continue
+            matcher = leaf.postings(field, text)
+            for docnum in (local - offset).tolist():
+                if not matcher.is_active():
+                    break
+                matcher.skip_to(docnum)
+                if matcher.is_active() and matcher.id() == docnum:
+                    found[docnum + offset] = matcher.value_as("positions")
+        return found
+
+    def proximity(
+        self, documents: np.ndarray, field: str, pairs: list[tuple[str, str]], slop: int
+    ) -> np.ndarray:
+        """For each document, the summed idf of word pairs found in order within ``slop``."""
+        bonus = np.zeros(documents.size, dtype=np.float32)
+        if documents.size == 0:
+            return bonus
+        ordered = np.sort(documents)
+        where = {int(d): i for i, d in enumerate(documents.tolist())}
+        cache: dict[str, dict[int, list[int]]] = {}
+        for first, second in pairs:
+            for word in (first, second):
+                if word not in cache:
+                    cache[word] = self.positions(field, word, ordered)
+            weight = (self.idf(field, first) + self.idf(field, second)) / 2
+            a, b = cache[first], cache[second]
+            for docnum in a.keys() & b.keys():
+                if _near(a[docnum], b[docnum], slop):
+                    bonus[where[docnum]] += weight
+        return bonus
+
+    def idf(self, field: str, text: str) -> float:
+        ids, _ = self.postings(field, text)
+        df = int(np.count_nonzero(self.live[ids])) if ids.size else 0
+        return math.log(1.0 + (self.documents - df + 0.5) / (df + 0.5))
+
+    # -- evaluation ---------------------------------------------------------------------
+
+    def evaluate(self, node: wq.Query) -> Matches:
+        """Scores and matches of a compiled query over every document."""
+        if isinstance(node, wq.Term):
+            return self._term(node)
+        if isinstance(node, wq.Or):
+            return self._union([self.evaluate(child) for child in node.subqueries], node.boost)
+        if isinstance(node, wq.And):
+            children = [self.evaluate(child) for child in node.subqueries]
+            mask = np.logical_and.reduce([c.mask for c in children])
+            return Matches(sum(c.scores for c in children) * node.boost, mask)
+        if isinstance(node, wq.AndMaybe):
+            required, optional = self.evaluate(node.a), self.evaluate(node.b)
+            return Matches(required.scores + optional.scores, required.mask)
+        if isinstance(node, wq.AndNot):
+            positive, negative = self.evaluate(node.a), self.mask(node.b)
+            return Matches(positive.scores, positive.mask & ~negative)
+        if node is wq.NullQuery or isinstance(node, type(wq.NullQuery)):
+            return self._empty()
+        return self._whoosh(node)
+
+    def mask(self, node: wq.Query) -> np.ndarray:
+        """Which documents match (scores not needed: exclusions and filters)."""
+        return self.evaluate(node).mask
+
+    def _empty(self) -> Matches:
+        return Matches(np.zeros(self.size, dtype=np.float32), np.zeros(self.size, dtype=bool))
+
+    def _term(self, term: wq.Term) -> Matches:
+        text = term.text.decode("utf-8") if isinstance(term.text, bytes) else term.text
+        ids, tf = self.postings(term.fieldname, text)
+        result = self._empty()
+        if ids.size == 0:
+            return result
+        document_frequency = int(np.count_nonzero(self.live[ids]))
+        idf = math.log(
+            1.0 + (self.documents - document_frequency + 0.5) / (document_frequency + 0.5)
+        )
+        lengths, mean = self.lengths(term.fieldname)
+        norm = K1 * (1.0 - B + B * lengths[ids] / mean)
+        result.scores[ids] = (term.boost * idf) * tf * (K1 + 1.0) / (tf + norm)
+        result.mask[ids] = True
+        return result
+
+    def _union(self, children: list[Matches], boost: float) -> Matches:
+        if not children:
+            return self._empty()
+        scores = children[0].scores.copy()
+        mask = children[0].mask.copy()
+        for child in children[1:]:
+            scores += child.scores
+            mask |= child.mask
+        if boost != 1.0:
+            scores *= boost
+        return Matches(scores, mask)
+
+    def _whoosh(self, node: wq.Query) -> Matches:
+        """Ask Whoosh's own matcher for query types evaluated nowhere else (phrases, ranges)."""
+        result = self._empty()
+        matcher = node.matcher(self.searcher)
+        ids, scores = [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            scores.append(matcher.score())
+            matcher.next()
+        if ids:
+            index = np.array(ids, dtype=np.int64)
+            result.scores[index] = np.array(scores, dtype=np.float32)
+            result.mask[index] = True
+        return result
+
+
+def _near(first: list[int], second: list[int], slop: int) -> bool:
+    """True when some position of ``second`` follows one of ``first`` within slop + 1."""
+    j = 0
+    for position in first:
+        while j < len(second) and second[j] <= position:
+            j += 1
+        if j < len(second) and second[j] - position <= slop + 1:
+            return True
+    return False
+
+
+def _leaf_lengths(leaf, field: str) -> np.ndarray:
+    count = leaf.doc_count_all()
+    try:  # the lengths column, read as raw bytes in one go
+        from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+
+        perdoc = leaf._perdoc
+        name = f"_{field}_len"
+        if not perdoc.has_column(name):
+            return np.zeros(count, dtype=np.float32)
+        raw = np.array(list(perdoc.column_reader(name, LENGTHS_COLUMN)), dtype=np.uint8)
+        return _LENGTH_OF_BYTE[raw]
+    except (AttributeError, ImportError):  # another codec: the public, slower way
+        return np.array(
+            [leaf.doc_field_length(d, field) or 0 for d in range(count)], dtype=np.float32
+        )
+
+
+def _leaf_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
+    """Decode a posting list a block at a time (whoosh3), else one posting at a time."""
+    if hasattr(matcher, "_read_data") and hasattr(matcher, "_next_block"):
+        ids, tfs = [], []
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            ids.append(np.asarray(matcher._ids, dtype=np.int64))
+            tfs.append(np.asarray(matcher._weights, dtype=np.float32))
+            matcher._next_block()
+        if ids:
+            return np.concatenate(ids), np.concatenate(tfs)
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+    ids, tfs = [], []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        tfs.append(matcher.weight())
+        matcher.next()
+    return np.array(ids, dtype=np.int64), np.array(tfs, dtype=np.float32)
+
+
+def top(matches: Matches, limit: int, order: np.ndarray | None = None) -> np.ndarray:
+    """Document numbers of the best ``limit`` matches: by score, or by ``order`` then score."""
+    candidates = np.flatnonzero(matches.mask)
+    if candidates.size == 0 or limit <= 0:
+        return candidates[:0]
+    scores = matches.scores[candidates]
+    if order is None:
+        if candidates.size > limit:
+            keep = np.argpartition(-scores, limit - 1)[:limit]
+            candidates, scores = candidates[keep], scores[keep]
+        ranking = np.lexsort((candidates, -scores))
+        return candidates[ranking][:limit]
+    ranking = np.lexsort((candidates, -scores, -order[candidates]))
+    return candidates[ranking][:limit]
