@@ -24,7 +24,7 @@ from whoosh.searching import Searcher
 
 from . import parser as p
 from .analysis import is_stopword, normalize, stems, unique
-from .engine import Catalog, top
+from .engine import Catalog, Matches, top
 from .errors import BadParameter, BadQuery
 from .highlight import Marks, highlight_text, snippet
 from .variants import spelling_variants
@@ -310,26 +310,70 @@ def catalog(searcher: Searcher) -> Catalog:
 _CATALOGS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def search(searcher: Searcher, request: SearchRequest, stemmer: str) -> dict:
-    """Run one search; return the API's response body (everything a page needs)."""
-    started = time.perf_counter()
-    node = p.parse(request.q)
-    compiled = Compiler(searcher, stemmer).compile(node)
+@dataclass
+class Ranking:
+    """The ranked matches of one query, before any stored field is read."""
+
+    compiled: Compiled
+    matches: Matches
+    unfiltered_total: int
+    documents: np.ndarray  # document numbers of the requested slice, best first
+
+    @property
+    def total(self) -> int:
+        return self.matches.total
+
+
+def rank(
+    searcher: Searcher,
+    text: str,
+    stemmer: str,
+    *,
+    limit: int = 10,
+    offset: int = 0,
+    query_filter: wq.Query | None = None,
+    by_date: bool = False,
+) -> Ranking:
+    """Parse, compile, score and rank: the one path the API, the CLI, eval and bench share."""
+    compiled = Compiler(searcher, stemmer).compile(p.parse(text))
     arrays = catalog(searcher)
     matches = arrays.evaluate(compiled.query)
     matches.mask &= arrays.live
-    unfiltered = matches.mask.copy()
-    if (query_filter := _filter(request)) is not None:
+    unfiltered = matches.total
+    if query_filter is not None:
         matches.mask &= arrays.mask(query_filter)
-    total = matches.total
-    first = (request.page - 1) * request.per_page
-    order = arrays.numbers("day") if request.sort == "date" else None
+    order = arrays.numbers("day") if by_date else None
     if compiled.pairs and order is None:
         best = top(matches, RERANK_DEPTH)
         matches.scores[best] += PROXIMITY_WEIGHT * arrays.proximity(
             best, "body_exact", compiled.pairs, PROXIMITY_SLOP
         )
-    ranked = top(matches, first + request.per_page, order)[first:]
+    documents = top(matches, offset + limit, order)[offset:]
+    return Ranking(compiled, matches, unfiltered, documents)
+
+
+def ranked_ids(searcher: Searcher, text: str, stemmer: str, limit: int = 10) -> list[str]:
+    """The ids of the best ``limit`` documents (evaluation and benchmarks)."""
+    ranking = rank(searcher, text, stemmer, limit=limit)
+    return [searcher.stored_fields(int(n))["id"] for n in ranking.documents]
+
+
+def search(searcher: Searcher, request: SearchRequest, stemmer: str) -> dict:
+    """Run one search; return the API's response body (everything a page needs)."""
+    started = time.perf_counter()
+    first = (request.page - 1) * request.per_page
+    ranking = rank(
+        searcher,
+        request.q,
+        stemmer,
+        limit=request.per_page,
+        offset=first,
+        query_filter=_filter(request),
+        by_date=request.sort == "date",
+    )
+    compiled, matches, ranked = ranking.compiled, ranking.matches, ranking.documents
+    arrays = catalog(searcher)
+    total = matches.total
     marks = compiled.marks()
     hits = [_hit(searcher, int(n), float(matches.scores[n]), marks, stemmer) for n in ranked]
     body = {
@@ -345,7 +389,7 @@ def search(searcher: Searcher, request: SearchRequest, stemmer: str) -> dict:
         },
         "suggestion": None,
     }
-    if total < SUGGEST_BELOW and unfiltered.sum() < SUGGEST_BELOW:
+    if total < SUGGEST_BELOW and ranking.unfiltered_total < SUGGEST_BELOW:
         from .suggest import suggest  # only needed on the rare empty-ish result
 
         body["suggestion"] = suggest(searcher, request.q, stemmer)
