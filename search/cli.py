@@ -144,7 +144,8 @@ def serve(index_dir, host, port, workers) -> None:
 @click.option("--per-page", default=10, show_default=True, type=click.IntRange(1, 100))
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance")
 @click.option("--json", "as_json", is_flag=True, help="Print exactly the API's JSON.")
-def query_command(text, index_dir, page, per_page, sort, as_json) -> None:
+@click.option("--explain", is_flag=True, help="Show what each query word added to each score.")
+def query_command(text, index_dir, page, per_page, sort, as_json, explain) -> None:
     """Search the index and print ranked hits with highlighted snippets."""
     from .index import index_stemmer, open_index
     from .query import SearchRequest, search
@@ -152,7 +153,7 @@ def query_command(text, index_dir, page, per_page, sort, as_json) -> None:
     try:
         ix = open_index(index_dir)
         request = SearchRequest.from_args(
-            {"q": text, "page": page, "per_page": per_page, "sort": sort}
+            {"q": text, "page": page, "per_page": per_page, "sort": sort, "explain": explain}
         )
         with ix.searcher() as searcher:
             body = search(searcher, request, index_stemmer(ix))
@@ -170,6 +171,14 @@ def query_command(text, index_dir, page, per_page, sort, as_json) -> None:
         click.echo(f"{rank:>3}. {hit['id']}  {hit['date'] or '—'}  {hit['source'] or ''}")
         click.echo("     " + _terminal(hit["title_html"], bold=True))
         click.echo("     " + _terminal(hit["snippet_html"]))
+        if explain:
+            click.echo(f"     score {hit['score']}:")
+            for row in hit.get("explain", []):
+                term = f" ({row['term']})" if row["term"] and row["term"] != row["word"] else ""
+                click.echo(
+                    f"       {row['score']:>8.4f}  {row['word']}{term}  "
+                    f"{row['form']} in {row['field']}"
+                )
 
 
 MARK_RE = re.compile(r"<mark>(.*?)</mark>")

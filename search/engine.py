@@ -171,6 +171,8 @@ class Catalog:
         """Scores and matches of a compiled query over every document."""
         if isinstance(node, wq.Term):
             return self._term(node)
+        if isinstance(node, wq.DisjunctionMax):
+            return self._best_of([self.evaluate(c) for c in node.subqueries], node.tiebreak)
         if isinstance(node, wq.Or):
             return self._union([self.evaluate(child) for child in node.subqueries], node.boost)
         if isinstance(node, wq.And):
@@ -194,6 +196,20 @@ class Catalog:
     def _empty(self) -> Matches:
         return Matches(np.zeros(self.size, dtype=np.float32), np.zeros(self.size, dtype=bool))
 
+    def term_scores(self, field: str, text: str, boost: float, documents: np.ndarray) -> np.ndarray:
+        """BM25 of one term in each of ``documents`` (0 where it does not occur)."""
+        ids, tf = self.postings(field, text)
+        found = np.zeros(documents.size, dtype=np.float32)
+        if ids.size == 0:
+            return found
+        where = np.searchsorted(ids, documents)
+        hit = (where < ids.size) & (ids[np.minimum(where, ids.size - 1)] == documents)
+        lengths, mean = self.lengths(field)
+        frequency = tf[where[hit]]
+        norm = K1 * (1.0 - B + B * lengths[documents[hit]] / mean)
+        found[hit] = boost * self.idf(field, text) * frequency * (K1 + 1.0) / (frequency + norm)
+        return found
+
     def _term(self, term: wq.Term) -> Matches:
         text = term.text.decode("utf-8") if isinstance(term.text, bytes) else term.text
         ids, tf = self.postings(term.fieldname, text)
@@ -209,6 +225,17 @@ class Catalog:
         result.scores[ids] = (term.boost * idf) * tf * (K1 + 1.0) / (tf + norm)
         result.mask[ids] = True
         return result
+
+    def _best_of(self, children: list[Matches], tiebreak: float) -> Matches:
+        """The best child's score (plus ``tiebreak`` times the others'): one word read
+        several ways counts once."""
+        if not children:
+            return self._empty()
+        stacked = np.stack([c.scores for c in children])
+        best = stacked.max(axis=0)
+        if tiebreak:
+            best = best + tiebreak * (stacked.sum(axis=0) - best)
+        return Matches(best, np.logical_or.reduce([c.mask for c in children]))
 
     def _union(self, children: list[Matches], boost: float) -> Matches:
         if not children:

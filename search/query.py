@@ -53,6 +53,8 @@ class Compiled:
     stems: set[str] = field(default_factory=set)
     phrases: list[tuple[str, ...]] = field(default_factory=list)
     pairs: list[tuple[str, str]] = field(default_factory=list)  # for the proximity bonus
+    # (field, term, boost) -> (the word as typed, the form: exact, stem, clitic, variant)
+    origins: dict[tuple[str, str, float], tuple[str, str]] = field(default_factory=dict)
 
     def marks(self) -> Marks:
         return Marks(frozenset(self.exacts), frozenset(self.stems), tuple(self.phrases))
@@ -69,12 +71,13 @@ class Compiler:
         self.stems: set[str] = set()
         self.phrases: list[tuple[str, ...]] = []
         self.pairs: list[tuple[str, str]] = []
+        self.origins: dict[tuple[str, str, float], tuple[str, str]] = {}
 
     def compile(self, node: p.Node) -> Compiled:
         query = self.node(node, marking=True)
         if query is None:
             raise BadQuery("the query has no words to search for")
-        return Compiled(query, self.exacts, self.stems, self.phrases, self.pairs)
+        return Compiled(query, self.exacts, self.stems, self.phrases, self.pairs, self.origins)
 
     # -- nodes ----------------------------------------------------------------------------
 
@@ -139,16 +142,29 @@ class Compiler:
                 clauses.append(wq.Term(exact_field, exact, boost=weight * EXACT_WEIGHT))
         word_stems = () if stop else stems(exact, self.stemmer)
         variants = self.variants(word_stems[0]) if word_stems else []
+        readings: list[wq.Query] = []
         for name in fields:
             weight = TITLE_WEIGHT if name == "title" else 1.0
-            for i, stem in enumerate(word_stems):
-                clauses.append(wq.Term(name, stem, boost=weight * (CLITIC_WEIGHT if i else 1.0)))
-            for variant in variants:
-                clauses.append(wq.Term(name, variant, boost=weight * VARIANT_WEIGHT))
+            field_readings = [
+                wq.Term(name, stem, boost=weight * (CLITIC_WEIGHT if i else 1.0))
+                for i, stem in enumerate(word_stems)
+            ] + [wq.Term(name, variant, boost=weight * VARIANT_WEIGHT) for variant in variants]
+            readings += field_readings
+            if field_readings:
+                # One word read several ways (its stem, a clitic reading, another spelling)
+                # counts once per field: the best reading, not their sum.
+                clauses.append(wq.DisjunctionMax(field_readings))
         if marking:
             self.exacts.add(exact)
             self.stems.update(word_stems[:1])
             self.stems.update(variants)
+            stem_forms = {s: ("stem" if i == 0 else "clitic") for i, s in enumerate(word_stems)}
+            for clause in [c for c in clauses if isinstance(c, wq.Term)] + readings:
+                if clause.fieldname.endswith("_exact"):
+                    form = "exact"
+                else:
+                    form = stem_forms.get(clause.text, "variant")
+                self.origins[(clause.fieldname, clause.text, clause.boost)] = (term.text, form)
         return wq.Or(clauses)
 
     def variants(self, stem: str) -> list[str]:
@@ -236,6 +252,7 @@ class SearchRequest:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     source: str | None = None
+    explain: bool = False
 
     @classmethod
     def from_args(cls, args) -> SearchRequest:
@@ -261,7 +278,8 @@ class SearchRequest:
         if date_from and date_to and date_from > date_to:
             raise BadParameter("from", "is after 'to'")
         source = (args.get("source") or "").strip() or None
-        return cls(q, page, per_page, sort, date_from, date_to, source)
+        explain = str(args.get("explain") or "").lower() in ("1", "true", "yes")
+        return cls(q, page, per_page, sort, date_from, date_to, source, explain)
 
 
 def _integer(args, name: str, default: int, low: int, high: int | None) -> int:
@@ -376,6 +394,9 @@ def search(searcher: Searcher, request: SearchRequest, stemmer: str) -> dict:
     total = matches.total
     marks = compiled.marks()
     hits = [_hit(searcher, int(n), float(matches.scores[n]), marks, stemmer) for n in ranked]
+    if request.explain:
+        for hit, number in zip(hits, ranked.tolist(), strict=True):
+            hit["explain"] = explain(arrays, compiled, number)
     body = {
         "query": request.q,
         "total": total,
@@ -395,6 +416,37 @@ def search(searcher: Searcher, request: SearchRequest, stemmer: str) -> dict:
         body["suggestion"] = suggest(searcher, request.q, stemmer)
     body["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
     return body
+
+
+def explain(arrays: Catalog, compiled: Compiled, number: int) -> list[dict]:
+    """Which query words matched this document, where, in which form, for how much."""
+    rows = []
+    documents = np.array([number])
+    for (field_name, text, boost), (word, form) in compiled.origins.items():
+        score = float(arrays.term_scores(field_name, text, boost, documents)[0])
+        if score > 0:
+            rows.append(
+                {
+                    "word": word,
+                    "field": field_name.removesuffix("_exact"),
+                    "form": form,
+                    "term": text,
+                    "score": round(score, 4),
+                }
+            )
+    if compiled.pairs:
+        bonus = arrays.proximity(documents, "body_exact", compiled.pairs, PROXIMITY_SLOP)[0]
+        if bonus > 0:
+            rows.append(
+                {
+                    "word": " ".join(w for pair in compiled.pairs for w in pair[:1]),
+                    "field": "body",
+                    "form": "proximity",
+                    "term": "",
+                    "score": round(float(bonus * PROXIMITY_WEIGHT), 4),
+                }
+            )
+    return sorted(rows, key=lambda row: -row["score"])
 
 
 def _facet(arrays: Catalog, field: str, mask) -> dict[str, int]:

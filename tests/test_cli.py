@@ -86,3 +86,8 @@ def test_python_dash_m_works():
         [sys.executable, "-m", "search", "--help"], capture_output=True, text=True, check=True
     )
     assert "index" in result.stdout and "serve" in result.stdout
+
+
+def test_query_explain(seed_index):
+    result = run("query", "بوتن", "--index", str(seed_index), "--explain")
+    assert "variant in body" in result.output and "(بوتين)" in result.output

@@ -145,3 +145,17 @@ def test_queries_with_nothing_to_search_are_refused(find, query):
 @pytest.mark.parametrize("query", ['"كوريا الشمالية', "(كوريا OR سيول", "كوريا)", "OR كوريا OR"])
 def test_unbalanced_syntax_still_searches(find, query):
     assert find(query)["total"] > 0
+
+
+def test_explain_names_the_matched_words_fields_and_forms(find):
+    hit = find("بيونج يانج", explain="1")["results"]
+    by_id = {h["id"][:3]: h for h in hit}
+    forms_004 = {(row["word"], row["form"]) for row in by_id["004"]["explain"]}
+    assert ("بيونج", "exact") in forms_004  # 004 writes بيونج
+    forms_003 = {(row["word"], row["form"], row["term"]) for row in by_id["003"]["explain"]}
+    assert ("بيونج", "variant", "بيونغ") in forms_003  # 003 writes بيونغ
+    assert all(row["score"] > 0 for row in by_id["003"]["explain"])
+
+
+def test_explain_is_absent_unless_asked(find):
+    assert "explain" not in find("بلينكن")["results"][0]
