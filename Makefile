@@ -42,5 +42,8 @@ lint: $(VENV)/.installed-test
 test: $(VENV)/.installed-test lint
 	$(BIN)/python -m pytest
 
+bench: $(VENV)/.installed
+	bash bench/run.sh bench/out
+
 clean:
 	rm -rf $(VENV) $(INDEX) index-eval .pytest_cache .ruff_cache

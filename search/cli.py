@@ -208,9 +208,12 @@ def _terminal(html_text: str, bold: bool = False) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
 def eval_command(docs, queries, index_dir, worst, stemmer, as_json) -> None:
     """Measure nDCG@10, MRR@10, Recall@10/100 and query time on a judged query set."""
-    from .evaluate import run_eval
+    from .evaluate import EvalError, run_eval
 
-    report = run_eval(docs, queries, index=index_dir, worst=worst, stemmer=stemmer)
+    try:
+        report = run_eval(docs, queries, index=index_dir, worst=worst, stemmer=stemmer)
+    except (EvalError, SearchError) as error:
+        raise click.ClickException(str(error)) from None
     if as_json:
         click.echo(json.dumps(report.as_json(), ensure_ascii=False))
     else:

@@ -1,7 +1,7 @@
 """Relevance evaluation: judged questions -> nDCG@10, MRR@10, Recall@10/100 and latency.
 
-Runs every question through the same path as ``/api/search`` (parse, `query.Compiler`,
-``searcher.search``) and scores the ranked ids with binary relevance, as the peer benchmark
+Runs every question through the same path as ``/api/search`` (`query.rank`: parse, compile,
+score) and scores the ranked ids with binary relevance, as the peer benchmark
 does (``../shared/bench/README.md``, "Quality metrics"), so our figures sit in the same table
 as Lucene's and tantivy's:
 
@@ -32,15 +32,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh.scoring import WeightingModel
 from whoosh.searching import Searcher
 
-from . import parser as p
 from .analysis import DEFAULT_STEMMER, STEMMERS
 from .documents import Article, Rejected, read_paths
 from .errors import BadQuery
 from .index import index_articles, index_stemmer, open_index, read_build_info
-from .query import Compiler
+from .query import rank as rank_query
 
 log = logging.getLogger(__name__)
 
@@ -187,8 +185,8 @@ def load_queries(path: str | Path) -> list[EvalQuery]:
 def top_ids(searcher: Searcher, text: str, stemmer: str, limit: int = DEPTH) -> list[str]:
     """The ids `query.search` would rank first for ``text``, without facets or snippets.
 
-    Mirrors `query.search` with relevance sort and no filter: parse, compile, search. Text
-    the grammar refuses finds nothing, as it does for a user (who gets a 400).
+    Uses `query.rank`, the one ranking path of the API, relevance order, no filter. Text the
+    grammar refuses finds nothing, as it does for a user (who gets a 400).
     """
     return _ranked(searcher, text, stemmer, limit)[0]
 
@@ -196,11 +194,10 @@ def top_ids(searcher: Searcher, text: str, stemmer: str, limit: int = DEPTH) -> 
 def _ranked(searcher: Searcher, text: str, stemmer: str, limit: int) -> tuple[list[str], bool]:
     """Top ids and whether the text was refused (BadQuery)."""
     try:
-        compiled = Compiler(searcher, stemmer).compile(p.parse(text))
+        ranking = rank_query(searcher, text, stemmer, limit=limit)
     except BadQuery:
         return [], True
-    results = searcher.search(compiled.query, limit=limit)
-    return [hit["id"] for hit in results], False  # Results.docs() is an unordered set
+    return [searcher.stored_fields(int(number))["id"] for number in ranking.documents], False
 
 
 @dataclass(frozen=True)
@@ -306,8 +303,8 @@ class EvalReport:
         if self.worst_count:
             lines += ["", f"worst {self.worst_count} by nDCG@10 (rank of the answer; top 3):"]
             for row in self.worst(self.worst_count):
-                rank = row["rank"] if row["rank"] is not None else "-"
-                lines.append(f"  {row['qid']}  rank {rank}  {row['query']}")
+                at = row["rank"] if row["rank"] is not None else "-"
+                lines.append(f"  {row['qid']}  rank {at}  {row['query']}")
                 want, got = ", ".join(row["relevant"]), ", ".join(row["top3"])
                 lines.append(f"      want {want}; got {got}")
         return "\n".join(lines)
@@ -318,16 +315,11 @@ def evaluate(
     queries: Sequence[EvalQuery],
     *,
     depth: int = DEPTH,
-    weighting: WeightingModel | None = None,
 ) -> EvalReport:
-    """Run every question against the index in ``index_dir`` and score the rankings.
-
-    ``weighting`` replaces Whoosh's default BM25F (B=0.75, K1=1.2) for experiments.
-    """
+    """Run every question against the index in ``index_dir`` and score the rankings."""
     ix = open_index(index_dir)
     stemmer = index_stemmer(ix)
-    options = {"weighting": weighting} if weighting is not None else {}
-    with ix.searcher(**options) as searcher:
+    with ix.searcher() as searcher:
         # untimed: the ids the metrics read, which also warms the caches
         ranked = [_ranked(searcher, query.query, stemmer, depth) for query in queries]
         results = []
