@@ -28,6 +28,21 @@ POSTINGS_CACHE_BYTES = 64 * 1024 * 1024  # decoded posting lists kept per worker
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
 
+class FieldedTerm(wq.Or):
+    """One term looked up in several fields and scored as BM25F.
+
+    Each field's frequency is weighted and length-normalised, and the sum saturates once:
+    a word in both title and body counts for more than in one, but not twice as much (the
+    same words in a news headline and its lead would otherwise swamp a question's ranking;
+    docs/relevance.md). Whoosh itself can still run it, as a plain Or of the terms.
+    """
+
+    def __init__(self, text: str, weights: dict[str, float], boost: float = 1.0):
+        super().__init__([wq.Term(name, text, boost=w) for name, w in weights.items()], boost)
+        self.text = text
+        self.weights = dict(weights)
+
+
 @dataclass
 class Matches:
     """Scores and the set of matching documents, over every document number."""
@@ -171,6 +186,8 @@ class Catalog:
         """Scores and matches of a compiled query over every document."""
         if isinstance(node, wq.Term):
             return self._term(node)
+        if isinstance(node, FieldedTerm):
+            return self._fielded(node)
         if isinstance(node, wq.DisjunctionMax):
             return self._best_of([self.evaluate(c) for c in node.subqueries], node.tiebreak)
         if isinstance(node, wq.Or):
@@ -209,6 +226,25 @@ class Catalog:
         norm = K1 * (1.0 - B + B * lengths[documents[hit]] / mean)
         found[hit] = boost * self.idf(field, text) * frequency * (K1 + 1.0) / (frequency + norm)
         return found
+
+    def _fielded(self, node: FieldedTerm) -> Matches:
+        result = self._empty()
+        pseudo = np.zeros(self.size, dtype=np.float32)
+        for name, weight in node.weights.items():
+            ids, tf = self.postings(name, node.text)
+            if ids.size:
+                lengths, mean = self.lengths(name)
+                pseudo[ids] += weight * tf / (1.0 - B + B * lengths[ids] / mean)
+                result.mask[ids] = True
+        if not result.mask.any():
+            return result
+        df = int(np.count_nonzero(result.mask & self.live))
+        idf = math.log(1.0 + (self.documents - df + 0.5) / (df + 0.5))
+        found = result.mask
+        result.scores[found] = (
+            (node.boost * idf) * pseudo[found] * (K1 + 1.0) / (pseudo[found] + K1)
+        )
+        return result
 
     def _term(self, term: wq.Term) -> Matches:
         text = term.text.decode("utf-8") if isinstance(term.text, bytes) else term.text

@@ -24,7 +24,7 @@ from whoosh.searching import Searcher
 
 from . import parser as p
 from .analysis import is_stopword, normalize, stems, unique
-from .engine import Catalog, Matches, top
+from .engine import Catalog, FieldedTerm, Matches, top
 from .errors import BadParameter, BadQuery
 from .highlight import Marks, highlight_text, snippet
 from .variants import spelling_variants
@@ -53,8 +53,8 @@ class Compiled:
     stems: set[str] = field(default_factory=set)
     phrases: list[tuple[str, ...]] = field(default_factory=list)
     pairs: list[tuple[str, str]] = field(default_factory=list)  # for the proximity bonus
-    # (field, term, boost) -> (the word as typed, the form: exact, stem, clitic, variant)
-    origins: dict[tuple[str, str, float], tuple[str, str]] = field(default_factory=dict)
+    # each scored form of a typed word: (its query node, the word as typed, the form name)
+    origins: list[tuple[FieldedTerm, str, str]] = field(default_factory=list)
 
     def marks(self) -> Marks:
         return Marks(frozenset(self.exacts), frozenset(self.stems), tuple(self.phrases))
@@ -71,7 +71,7 @@ class Compiler:
         self.stems: set[str] = set()
         self.phrases: list[tuple[str, ...]] = []
         self.pairs: list[tuple[str, str]] = []
-        self.origins: dict[tuple[str, str, float], tuple[str, str]] = {}
+        self.origins: list[tuple[FieldedTerm, str, str]] = []
 
     def compile(self, node: p.Node) -> Compiled:
         query = self.node(node, marking=True)
@@ -134,37 +134,31 @@ class Compiler:
         fields = ("title",) if term.field == "title" else ("title", "body")
         if term.field == "tag":
             fields = ("tag_text",)
-        clauses: list[wq.Query] = []
-        for name in fields:
-            weight = TITLE_WEIGHT if name == "title" else 1.0
-            exact_field = f"{name}_exact" if name != "tag_text" else None
-            if exact_field:
-                clauses.append(wq.Term(exact_field, exact, boost=weight * EXACT_WEIGHT))
+        weights = {name: TITLE_WEIGHT if name == "title" else 1.0 for name in fields}
+        exact_weights = {f"{n}_exact": w for n, w in weights.items() if n != "tag_text"}
         word_stems = () if stop else stems(exact, self.stemmer)
         variants = self.variants(word_stems[0]) if word_stems else []
-        readings: list[wq.Query] = []
-        for name in fields:
-            weight = TITLE_WEIGHT if name == "title" else 1.0
-            field_readings = [
-                wq.Term(name, stem, boost=weight * (CLITIC_WEIGHT if i else 1.0))
-                for i, stem in enumerate(word_stems)
-            ] + [wq.Term(name, variant, boost=weight * VARIANT_WEIGHT) for variant in variants]
-            readings += field_readings
-            if field_readings:
-                # One word read several ways (its stem, a clitic reading, another spelling)
-                # counts once per field: the best reading, not their sum.
-                clauses.append(wq.DisjunctionMax(field_readings))
+        forms: list[tuple[FieldedTerm, str]] = []
+        if exact_weights:
+            forms.append((FieldedTerm(exact, exact_weights, boost=EXACT_WEIGHT), "exact"))
+        readings = [
+            (
+                FieldedTerm(stem, weights, boost=CLITIC_WEIGHT if i else 1.0),
+                "clitic" if i else "stem",
+            )
+            for i, stem in enumerate(word_stems)
+        ] + [(FieldedTerm(v, weights, boost=VARIANT_WEIGHT), "variant") for v in variants]
+        clauses: list[wq.Query] = [node for node, _ in forms]
+        if readings:
+            # One word read several ways (its stem, a clitic reading, another spelling)
+            # counts once: the best reading, not their sum.
+            clauses.append(wq.DisjunctionMax([node for node, _ in readings]))
         if marking:
             self.exacts.add(exact)
             self.stems.update(word_stems[:1])
             self.stems.update(variants)
-            stem_forms = {s: ("stem" if i == 0 else "clitic") for i, s in enumerate(word_stems)}
-            for clause in [c for c in clauses if isinstance(c, wq.Term)] + readings:
-                if clause.fieldname.endswith("_exact"):
-                    form = "exact"
-                else:
-                    form = stem_forms.get(clause.text, "variant")
-                self.origins[(clause.fieldname, clause.text, clause.boost)] = (term.text, form)
+            for node, form in forms + readings:
+                self.origins.append((node, term.text, form))
         return wq.Or(clauses)
 
     def variants(self, stem: str) -> list[str]:
@@ -419,18 +413,26 @@ def search(searcher: Searcher, request: SearchRequest, stemmer: str) -> dict:
 
 
 def explain(arrays: Catalog, compiled: Compiled, number: int) -> list[dict]:
-    """Which query words matched this document, where, in which form, for how much."""
+    """Which query words matched this document, where, in which form, for how much.
+
+    Of a word's readings (stem, clitic, variant) only the best counts towards the score;
+    the others are listed with what they would have added.
+    """
     rows = []
     documents = np.array([number])
-    for (field_name, text, boost), (word, form) in compiled.origins.items():
-        score = float(arrays.term_scores(field_name, text, boost, documents)[0])
+    for node, word, form in compiled.origins:
+        score = float(arrays.evaluate(node).scores[number])
         if score > 0:
             rows.append(
                 {
                     "word": word,
-                    "field": field_name.removesuffix("_exact"),
+                    "field": "+".join(
+                        name.removesuffix("_exact")
+                        for name in node.weights
+                        if arrays.term_scores(name, node.text, 1.0, documents)[0] > 0
+                    ),
                     "form": form,
-                    "term": text,
+                    "term": node.text,
                     "score": round(score, 4),
                 }
             )
