@@ -37,7 +37,7 @@ def main() -> None:
 @index_option
 @click.option("--rebuild", is_flag=True, help="Build a fresh index and switch to it at the end.")
 @click.option("--strict", is_flag=True, help="Stop at the first bad input; change nothing.")
-@click.option("--stemmer", type=click.Choice(["light", "snowball"]), default=None)
+@click.option("--stemmer", type=click.Choice(["light", "snowball", "light+snowball"]), default=None)
 @click.option("--procs", type=click.IntRange(1, 16), default=1, show_default=True)
 @click.option("--quiet", is_flag=True, help="No progress bar and no per-item warnings.")
 def index_command(paths, index_dir, rebuild, strict, stemmer, procs, quiet) -> None:
@@ -204,7 +204,7 @@ def _terminal(html_text: str, bold: bool = False) -> str:
 @click.option("--queries", required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--index", "index_dir", default=None, type=click.Path(file_okay=False))
 @click.option("--worst", default=0, show_default=True, type=click.IntRange(0))
-@click.option("--stemmer", type=click.Choice(["light", "snowball"]), default=None)
+@click.option("--stemmer", type=click.Choice(["light", "snowball", "light+snowball"]), default=None)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
 def eval_command(docs, queries, index_dir, worst, stemmer, as_json) -> None:
     """Measure nDCG@10, MRR@10, Recall@10/100 and query time on a judged query set."""

@@ -30,11 +30,17 @@ from .highlight import Marks, highlight_text, snippet
 from .variants import spelling_variants
 
 TITLE_WEIGHT = 2.0  # a word in the headline says more about the topic than one in the body
-EXACT_WEIGHT = 1.0  # added on top of the stem match when the folded surface form matches too
-CLITIC_WEIGHT = 0.5  # a stem read with its first letter as a clitic (وزير -> زير)
+EXACT_WEIGHT = 0.25  # added on top of the stem match when the folded surface form matches too
+# Another reading of the word's stem: its first letter taken as a clitic (وزير -> زير), or
+# Snowball's stem beside ours; the best reading of a word counts (docs/relevance.md).
+CLITIC_WEIGHT = 0.75
 VARIANT_WEIGHT = 0.5  # another spelling of a name (بيونج for بيونغ)
 PROXIMITY_WEIGHT = 0.5  # two consecutive query words found within PROXIMITY_SLOP words
 PROXIMITY_SLOP = 3
+# A quoted phrase among other words that finds fewer documents than this is relaxed: its
+# words count as plain words and the phrase only adds (people quote names the text writes
+# differently; docs/relevance.md: xquad_ar nDCG@10 +0.014, a phrase alone stays exact).
+RELAX_PHRASES_BELOW = 10
 RERANK_DEPTH = 100  # proximity is scored on the best this many BM25 matches only
 MAX_PREFIX_TERMS = 200  # a prefix expands to at most this many of its most frequent words
 MIN_PREFIX_LETTERS = 2
@@ -63,8 +69,9 @@ class Compiled:
 class Compiler:
     """Turns a parsed query into Whoosh queries against one searcher's vocabulary."""
 
-    def __init__(self, searcher: Searcher, stemmer: str):
+    def __init__(self, searcher: Searcher, stemmer: str, *, soft_phrases: bool = False):
         self.searcher = searcher
+        self.soft_phrases = soft_phrases
         self.reader = searcher.reader()
         self.stemmer = stemmer
         self.exacts: set[str] = set()
@@ -98,14 +105,21 @@ class Compiler:
     def all(self, node: p.All, *, marking: bool) -> wq.Query | None:
         """Plain words are soft (more matched words rank higher); the rest must match."""
         plain = [n for n in node.nodes if isinstance(n, p.Term) and not (n.field or n.prefix)]
+        loose = []
+        if self.soft_phrases and plain:  # a relaxed phrase: its words count, the phrase adds
+            loose = [n for n in node.nodes if isinstance(n, p.Phrase) and not n.field]
+            plain += [p.Term(word) for phrase in loose for word in phrase.words]
         excluded = [n.node for n in node.nodes if isinstance(n, p.Not)]
-        required = [n for n in node.nodes if n not in plain and not isinstance(n, p.Not)]
+        required = [
+            n for n in node.nodes if n not in plain and n not in loose and not isinstance(n, p.Not)
+        ]
         only_stopwords = all(is_stopword(normalize(t.text)) for t in plain)
         soft = [
             q
             for t in plain
             if (q := self.term(t, marking=marking, keep_stopwords=only_stopwords)) is not None
         ]
+        soft += [q for n in loose if (q := self.phrase(n, marking=marking)) is not None]
         if marking:
             self.pairs += self.proximity(plain)
         must = [q for n in required if (q := self.node(n, marking=marking)) is not None]
@@ -222,6 +236,10 @@ class Compiler:
         """Consecutive content words; found close together, they earn a bonus."""
         content = [e for t in plain if (e := normalize(t.text)) and not is_stopword(e)]
         return [(a, b) for a, b in itertools.pairwise(content) if a != b]
+
+
+def _reading(stem: str, clitic_readings: set[str]) -> str:
+    return "clitic" if stem in clitic_readings else "snowball"
 
 
 def _and(queries: list[wq.Query]) -> wq.Query:
@@ -347,10 +365,15 @@ def rank(
     by_date: bool = False,
 ) -> Ranking:
     """Parse, compile, score and rank: the one path the API, the CLI, eval and bench share."""
-    compiled = Compiler(searcher, stemmer).compile(p.parse(text))
+    node = p.parse(text)
+    compiled = Compiler(searcher, stemmer).compile(node)
     arrays = catalog(searcher)
     matches = arrays.evaluate(compiled.query)
     matches.mask &= arrays.live
+    if matches.total < RELAX_PHRASES_BELOW and _phrase_among_words(node):
+        compiled = Compiler(searcher, stemmer, soft_phrases=True).compile(node)
+        matches = arrays.evaluate(compiled.query)
+        matches.mask &= arrays.live
     unfiltered = matches.total
     if query_filter is not None:
         matches.mask &= arrays.mask(query_filter)
@@ -362,6 +385,18 @@ def rank(
         )
     documents = top(matches, offset + limit, order)[offset:]
     return Ranking(compiled, matches, unfiltered, documents)
+
+
+def _phrase_among_words(node: p.Node) -> bool:
+    """True when a group holds both an unfielded phrase and plain words."""
+    if isinstance(node, p.All):
+        kinds = {type(n) for n in node.nodes}
+        if p.Phrase in kinds and p.Term in kinds:
+            return True
+        return any(_phrase_among_words(n) for n in node.nodes)
+    if isinstance(node, p.Any):
+        return any(_phrase_among_words(n) for n in node.nodes)
+    return False
 
 
 def ranked_ids(searcher: Searcher, text: str, stemmer: str, limit: int = 10) -> list[str]:

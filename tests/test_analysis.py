@@ -291,13 +291,13 @@ def test_every_listed_spelling_is_dropped(name):
 
 def test_unknown_word_before_a_stop_word():
     # ركوكو فى: an unknown word keeps its stem, the stop word spelled with ى goes.
-    assert terms("ركوكو فى") == ["ركوكو"]
+    assert terms("ركوكو فى", stemmer="light") == ["ركوكو"]
     assert terms("ركوكو فى", stem=False) == ["ركوكو", "في"]
 
 
 def test_question_keeps_only_its_topic():
     # متى goes; بلينكن begins with ب, so it also gets its clitic reading لينكن.
-    assert terms("متى زار بلينكن سيول؟") == ["زار", "بلينكن", "لينكن", "سيول"]
+    assert terms("متى زار بلينكن سيول؟", stemmer="light") == ["زار", "بلينكن", "لينكن", "سيول"]
 
 
 @pytest.mark.parametrize(
@@ -544,7 +544,7 @@ def test_pyarabic_letter_constants(name, code_point):
 SENTENCE = f"قال وزير الخارجية الأمريكي إن لكوريا الشمالية دورا{FATHATAN} في المحادثات"
 
 
-@pytest.mark.parametrize("stemmer", ["light", "snowball"])
+@pytest.mark.parametrize("stemmer", ["light", "snowball", "light+snowball"])
 @pytest.mark.parametrize("stem", [True, False])
 def test_analyzer_gives_the_same_terms_as_terms(stem, stemmer):
     analyzer = arabic_analyzer(stem=stem, stemmer=stemmer)
@@ -552,7 +552,8 @@ def test_analyzer_gives_the_same_terms_as_terms(stem, stemmer):
 
 
 def test_second_stem_shares_the_position_of_the_first():
-    found = [(t.text, t.pos) for t in arabic_analyzer(stem=True)(SENTENCE, positions=True)]
+    analyzer = arabic_analyzer(stem=True, stemmer="light")
+    found = [(t.text, t.pos) for t in analyzer(SENTENCE, positions=True)]
     assert found == [
         ("قال", 0),
         ("وزير", 1),
