@@ -22,7 +22,7 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-K1 = 1.2  # BM25 term-frequency saturation (Robertson's default; docs/relevance.md)
+K1 = 1.0  # BM25 term-frequency saturation (measured in docs/relevance.md)
 B = 0.75  # BM25 length normalisation
 POSTINGS_CACHE_BYTES = 64 * 1024 * 1024  # decoded posting lists kept per worker
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
