@@ -130,8 +130,6 @@ def serve(index_dir, host, port, workers) -> None:
         f"{host}:{port}",
         "--workers",
         str(workers),
-        "--access-logfile",
-        "-",
         "search.web:create_app()",
     ]
     os.execvp(sys.executable, [sys.executable, "-m", *argv])

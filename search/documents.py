@@ -35,6 +35,14 @@ class Article:
     related: tuple[str, ...] = ()  # "read also" teasers of OTHER stories, kept out of the body
 
 
+class FieldError(ValueError):
+    """A JSON document's field is missing or malformed; ``field`` names it for API errors."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
 @dataclass(frozen=True)
 class Rejected:
     """Input that could not become an Article, and why; readers yield it instead of raising."""
@@ -64,6 +72,9 @@ HARAKAT = "".join(map(chr, range(0x064B, 0x0660))) + "\u0670"  # tanween, short 
 ARABIC_COMMA = "\u060c"  # ،
 ARABIC_INDIC_DIGITS = "".join(map(chr, range(0x0660, 0x066A)))  # ٠١٢٣٤٥٦٧٨٩
 PERSIAN_DIGITS = "".join(map(chr, range(0x06F0, 0x06FA)))  # ۰۱۲۳۴۵۶۷۸۹
+
+SURROGATE = re.compile("[\ud800-\udfff]")
+MAX_ID_LENGTH = 200
 
 DIGITS = str.maketrans(ARABIC_INDIC_DIGITS + PERSIAN_DIGITS, "0123456789" * 2)
 FOLD = str.maketrans(
@@ -370,7 +381,7 @@ def article_from_mapping(obj: Mapping[str, object]) -> Article:
     if not isinstance(obj, Mapping):
         raise ValueError(f"expected a JSON object, got {_json_type(obj)}")
     return Article(
-        id=_required("id", _text(obj, "id", numbers=True)),
+        id=_identifier(_required("id", _text(obj, "id", numbers=True))),
         title=_text(obj, "title") or "",
         body=_required("body", _text(obj, "body")),
         date=_date(obj.get("date")),
@@ -386,16 +397,36 @@ def _text(obj: Mapping[str, object], name: str, *, numbers: bool = False) -> str
     value = obj.get(name)
     if numbers and isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
-    if value is None or isinstance(value, str):
-        return value and value.strip()
-    raise ValueError(f"field '{name}' must be a string, got {_json_type(value)}")
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return _checked(name, value).strip()
+    raise FieldError(name, f"field '{name}' must be a string, got {_json_type(value)}")
 
 
 def _required(name: str, value: str | None) -> str:
     if value is None:
-        raise ValueError(f"missing field '{name}'")
+        raise FieldError(name, f"missing field '{name}'")
     if not value:
-        raise ValueError(f"field '{name}' is empty")
+        raise FieldError(name, f"field '{name}' is empty")
+    return value
+
+
+def _identifier(value: str) -> str:
+    """Ids travel in URLs and logs: bounded length, no control characters."""
+    if len(value) > MAX_ID_LENGTH:
+        raise FieldError(
+            "id", f"field 'id' is {len(value)} characters long; at most {MAX_ID_LENGTH}"
+        )
+    if any(unicodedata.category(char) == "Cc" for char in value):
+        raise FieldError("id", "field 'id' contains a control character")
+    return value
+
+
+def _checked(name: str, value: str) -> str:
+    """Refuse text that cannot be stored as UTF-8 (a lone surrogate from a JSON escape)."""
+    if SURROGATE.search(value):
+        raise FieldError(name, f"field '{name}' contains a lone surrogate, which is not text")
     return value
 
 
@@ -407,11 +438,11 @@ def _strings(
     if value is None:
         return ()
     if isinstance(value, str):
-        return from_text(value)
+        return from_text(_checked(name, value))
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
-        items = (" ".join(item.split()) for item in value)
+        items = (" ".join(_checked(name, item).split()) for item in value)
         return tuple(dict.fromkeys(item for item in items if item))
-    raise ValueError(f"field '{name}' must be a list of strings, got {_json_type(value)}")
+    raise FieldError(name, f"field '{name}' must be a list of strings, got {_json_type(value)}")
 
 
 def _date(value: object) -> datetime.date | None:
@@ -419,7 +450,9 @@ def _date(value: object) -> datetime.date | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise ValueError(f"field 'date' must be an ISO 8601 string, got {_json_type(value)}")
+        raise FieldError(
+            "date", f"field 'date' must be an ISO 8601 string, got {_json_type(value)}"
+        )
     text = value.strip().translate(DIGITS)
     try:
         return datetime.date.fromisoformat(text)
@@ -428,7 +461,9 @@ def _date(value: object) -> datetime.date | None:
     try:
         return datetime.datetime.fromisoformat(text).date()
     except ValueError:
-        raise ValueError(f"invalid date {value!r}: expected ISO 8601 such as 2023-10-20") from None
+        raise FieldError(
+            "date", f"invalid date {value!r}: expected ISO 8601 such as 2023-10-20"
+        ) from None
 
 
 def _json_type(value: object) -> str:

@@ -66,8 +66,8 @@ class Catalog:
         self.live = np.ones(self.size, dtype=bool)
         for leaf, offset in self.leaves:
             if leaf.has_deletions():
-                for docnum in leaf.deleted_docs_set():
-                    self.live[offset + docnum] = False
+                deleted = np.fromiter(leaf.deleted_docs_set, dtype=np.int64)  # whoosh3: a property
+                self.live[offset + deleted] = False
         self.documents = int(self.live.sum())
         self._lengths: dict[str, tuple[np.ndarray, float]] = {}
         self._columns: dict[str, tuple[np.ndarray, list]] = {}

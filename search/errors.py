@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
+NONE: Mapping = MappingProxyType({})
+
 
 class SearchError(Exception):
-    """Base class: a message meant for the person who caused it."""
+    """Base class: a message meant for the person who caused it.
+
+    ``details`` are extra members of the JSON error object (the field or line at fault);
+    ``headers`` go on the response (Retry-After, WWW-Authenticate).
+    """
 
     status = 500
     code = "internal_error"
+    details: Mapping[str, object] = NONE
+    headers: Mapping[str, str] = NONE
 
 
 class BadQuery(SearchError):
@@ -47,3 +58,38 @@ class IndexBusy(SearchError):
 
     status = 503
     code = "index_busy"
+    retry_after = 5  # seconds a client should wait before trying the write again
+
+    headers = MappingProxyType({"Retry-After": str(retry_after)})
+
+
+class BadDocument(SearchError):
+    """A document sent to the write API cannot be indexed; names the field and position."""
+
+    status = 400
+    code = "bad_document"
+
+    def __init__(self, message: str, **details: object):
+        super().__init__(message)
+        self.details = {key: value for key, value in details.items() if value is not None}
+
+
+class Unauthorized(SearchError):
+    """A write without credentials."""
+
+    status = 401
+    code = "unauthorized"
+    headers = MappingProxyType({"WWW-Authenticate": 'Bearer realm="arabic-search"'})
+
+
+class Forbidden(SearchError):
+    """A write with the wrong token, or with writes switched off."""
+
+    status = 403
+    code = "forbidden"
+
+
+class WritesDisabled(Forbidden):
+    """The write API is switched off: no admin token is configured."""
+
+    code = "writes_disabled"

@@ -145,8 +145,9 @@ def _remove_other_generations(folder: Path, keep: Path) -> None:
 
 
 @contextlib.contextmanager
-def write_lock(folder: Path, timeout: float = WRITE_LOCK_TIMEOUT) -> Iterator[None]:
+def write_lock(folder: str | Path, timeout: float = WRITE_LOCK_TIMEOUT) -> Iterator[None]:
     """Hold the folder's writer lock; the kernel frees it if the holder dies."""
+    folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / LOCK, "a+") as handle:
         deadline = time.monotonic() + timeout
@@ -259,19 +260,13 @@ def index_articles(
         with ix.searcher() as searcher:
             report.documents = searcher.doc_count()
         report.seconds = time.perf_counter() - started
-        info = {
-            "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "rebuilt": fresh,
-            "stemmer": index_stemmer(ix),
-            "documents": report.documents,
-            "last_run": {
-                "indexed": report.indexed,
-                "replaced": report.replaced,
-                "skipped": report.skipped,
-                "seconds": round(report.seconds, 3),
-            },
+        last_run = {
+            "indexed": report.indexed,
+            "replaced": report.replaced,
+            "skipped": report.skipped,
+            "seconds": round(report.seconds, 3),
         }
-        (target / BUILD_INFO).write_text(json.dumps(info, ensure_ascii=False), "utf-8")
+        _record(target, ix, report.documents, last_run, rebuilt=fresh)
         if fresh:
             _switch_to(folder, target)
             _remove_other_generations(folder, keep=target)
@@ -321,16 +316,48 @@ def _write(ix, items, report, *, fresh, strict, procs, on_item) -> None:
         writer.commit()
 
 
-def delete_documents(folder: str | Path, ids: Iterable[str], **lock) -> int:
-    """Remove documents by id; returns how many existed."""
+def _record(target: Path, ix: Index, documents: int, last_run: dict, rebuilt: bool) -> None:
+    """Write build.json: when the index was built and last changed, and by what run."""
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    previous = {}
+    if not rebuilt:
+        with contextlib.suppress(FileNotFoundError, ValueError):
+            previous = json.loads((target / BUILD_INFO).read_text("utf-8"))
+    info = {
+        "built_at": previous.get("built_at", now),
+        "updated_at": now,
+        "rebuilt": rebuilt,
+        "stemmer": index_stemmer(ix),
+        "documents": documents,
+        "last_run": last_run,
+    }
+    (target / BUILD_INFO).write_text(json.dumps(info, ensure_ascii=False), "utf-8")
+
+
+def delete_documents(
+    folder: str | Path, ids: Iterable[str], lock_timeout: float = WRITE_LOCK_TIMEOUT
+) -> int:
+    """Remove documents by id; returns how many existed (nothing is committed when none)."""
     folder = Path(folder)
-    with write_lock(folder, **lock):
+    started = time.perf_counter()
+    with write_lock(folder, lock_timeout):
         ix = open_index(folder)
         writer = ix.writer()
         removed = 0
-        for doc_id in ids:
-            removed += writer.delete_by_term("id", doc_id)
+        try:
+            for doc_id in ids:
+                removed += writer.delete_by_term("id", doc_id)
+        except BaseException:
+            writer.cancel()
+            raise
+        if not removed:
+            writer.cancel()
+            return 0
         writer.commit()
+        with ix.searcher() as searcher:
+            documents = searcher.doc_count()
+        last_run = {"deleted": removed, "seconds": round(time.perf_counter() - started, 3)}
+        _record(live_generation(folder), ix, documents, last_run, rebuilt=False)
     return removed
 
 
@@ -351,5 +378,9 @@ def index_stats(folder: str | Path) -> dict:
         "segments": segments,
         "fields": sorted(ix.schema.names()),
         "stemmer": index_stemmer(ix),
-        **{k: v for k, v in read_build_info(folder).items() if k in ("built_at", "last_run")},
+        **{
+            key: value
+            for key, value in read_build_info(folder).items()
+            if key in ("built_at", "updated_at", "last_run")
+        },
     }

@@ -39,6 +39,40 @@ HIT = {
     },
 }
 
+_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+
+DOCUMENT = {
+    "type": "object",
+    "required": ["body"],
+    "properties": {
+        "id": {"type": "string", "maxLength": 200, "description": "in PUT, the URL's id"},
+        "title": {"type": "string"},
+        "body": {"type": "string", "minLength": 1},
+        "date": {"type": "string", "format": "date"},
+        "source": {"type": "string"},
+        "url": {"type": "string"},
+        "tags": {"type": ["array", "string"], "items": {"type": "string"}},
+        "related": {"type": ["array", "string"], "items": {"type": "string"}},
+    },
+}
+
+WRITTEN = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string"},
+        "result": {"type": "string", "enum": ["created", "replaced", "deleted"]},
+        "documents": {"type": "integer"},
+    },
+}
+
+WRITE_ERRORS = {
+    "400": _error("Invalid UTF-8, JSON or document; the message and `field` name the fault"),
+    "401": _error("No bearer token"),
+    "403": _error("Wrong token, or writes are disabled (no admin token configured)"),
+    "413": _error("The body is larger than the limit"),
+    "503": _error("Another writer holds the index; retry after the Retry-After seconds"),
+}
+
 OPENAPI = {
     "openapi": "3.1.0",
     "info": {
@@ -117,6 +151,46 @@ OPENAPI = {
                     "200": {"description": "The document", **_json({"type": "object"})},
                     "404": _error("No document with this id"),
                 },
+            },
+            "put": {
+                "summary": "Create or replace one document (admin token)",
+                "security": [{"adminToken": []}],
+                "parameters": [_ID],
+                "requestBody": {"required": True, **_json(DOCUMENT)},
+                "responses": {
+                    "200": {"description": "Replaced", **_json(WRITTEN)},
+                    "201": {"description": "Created", **_json(WRITTEN)},
+                    **WRITE_ERRORS,
+                },
+            },
+            "delete": {
+                "summary": "Delete one document (admin token)",
+                "security": [{"adminToken": []}],
+                "parameters": [_ID],
+                "responses": {
+                    "200": {"description": "Deleted", **_json(WRITTEN)},
+                    "404": _error("No document with this id"),
+                    **WRITE_ERRORS,
+                },
+            },
+        },
+        "/api/documents": {
+            "post": {
+                "summary": "Create or replace many documents in one commit (admin token)",
+                "description": "A JSON array of documents, or JSON Lines with Content-Type "
+                "application/x-ndjson. Every document is validated before any is written.",
+                "security": [{"adminToken": []}],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {"schema": {"type": "array", "items": DOCUMENT}},
+                        "application/x-ndjson": {"schema": DOCUMENT},
+                    },
+                },
+                "responses": {
+                    "200": {"description": "Indexed", **_json({"type": "object"})},
+                    **WRITE_ERRORS,
+                },
             }
         },
         "/healthz": {
@@ -136,6 +210,7 @@ OPENAPI = {
         },
     },
     "components": {
+        "securitySchemes": {"adminToken": {"type": "http", "scheme": "bearer"}},
         "schemas": {
             "Error": {
                 "type": "object",
@@ -147,10 +222,13 @@ OPENAPI = {
                         "properties": {
                             "code": {"type": "string"},
                             "message": {"type": "string"},
+                            "field": {"type": "string", "description": "the field at fault"},
+                            "line": {"type": "integer", "description": "the JSON Lines line"},
+                            "document": {"type": "integer", "description": "1-based, in a list"},
                         },
                     }
                 },
             }
-        }
+        },
     },
 }

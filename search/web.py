@@ -6,7 +6,9 @@ defaults, then ``ARABIC_SEARCH_*`` environment variables, then the caller's over
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import os
 import re
 import threading
 import time
@@ -31,10 +33,15 @@ from .errors import IndexMissing, SearchError
 from .errors import NotFound as DocumentNotFound
 from .highlight import Marks, highlight_text
 from .index import generation_marker, index_stemmer, open_index, read_build_info
+from .logs import ACCESS, install
 from .openapi import OPENAPI
 from .query import SearchRequest, compile_marks, document, search
+from .writes import writes
 
 log = logging.getLogger(__name__)
+access_log = logging.getLogger(ACCESS)
+REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._:-]{1,64}")  # a caller's id is kept only if this tame
+QUERY_LOG_LIMIT = 2000  # characters of the query string kept in an access log line
 api = Blueprint("api", __name__)
 pages = Blueprint("pages", __name__)
 
@@ -78,12 +85,17 @@ def create_app(overrides: dict | None = None) -> Flask:
         JSON_SORT_KEYS=False,
     )
     app.config.from_prefixed_env("ARABIC_SEARCH")
+    # read as text: from_prefixed_env would turn a token such as "1234" into a number
+    app.config["ADMIN_TOKEN"] = os.environ.get("ARABIC_SEARCH_ADMIN_TOKEN", "")
     app.config.update(overrides or {})
+    if not app.testing and app.config.get("LOG_JSON", True):
+        install()
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.extensions["live_searcher"] = LiveSearcher(app.config["INDEX_DIR"])
     app.register_blueprint(api)
     app.register_blueprint(pages)
+    app.register_blueprint(writes)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(SearchError, search_error)
     app.register_error_handler(Exception, unexpected_error)
@@ -117,7 +129,8 @@ CONTENT_SECURITY_POLICY = (
 
 def _start_clock() -> None:
     g.started = time.perf_counter()
-    g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex[:16]
+    given = request.headers.get("X-Request-Id", "")
+    g.request_id = given if REQUEST_ID_RE.fullmatch(given) else uuid.uuid4().hex[:16]
 
 
 def _headers(response):
@@ -126,14 +139,21 @@ def _headers(response):
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-Request-Id"] = g.get("request_id", "")
     elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-    log.info(
-        "request",
+    access_log.info(
+        "%s %s %s",
+        request.method,
+        request.path,
+        response.status_code,
         extra={
             "request_id": g.get("request_id"),
             "method": request.method,
             "path": request.path,
+            "query": request.query_string.decode("latin-1")[:QUERY_LOG_LIMIT],
             "status": response.status_code,
             "ms": round(elapsed, 2),
+            "bytes": response.calculate_content_length(),
+            "remote": request.remote_addr,
+            "pid": os.getpid(),
         },
     )
     return response
@@ -143,9 +163,9 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path in ("/api", "/healthz")
 
 
-def error_body(code: str, message: str, status: int):
+def error_body(code: str, message: str, status: int, details: dict | None = None):
     if _wants_json():
-        return jsonify({"error": {"code": code, "message": message}}), status
+        return jsonify({"error": {"code": code, "message": message, **(details or {})}}), status
     return render_template("error.html", code=code, message=message, status=status), status
 
 
@@ -158,13 +178,16 @@ def http_error(error: HTTPException):
 
 
 def search_error(error: SearchError):
-    return error_body(error.code, str(error), error.status)
+    response, status = error_body(error.code, str(error), error.status, dict(error.details))
+    response = current_app.make_response((response, status))
+    response.headers.update(error.headers)
+    return response
 
 
 def unexpected_error(error: Exception):
     if isinstance(error, HTTPException):
         return http_error(error)
-    log.exception("unhandled error on %s", request.path)
+    log.exception("unhandled error on %s", request.path, extra={"request_id": g.get("request_id")})
     return error_body("internal_error", "the server failed to answer this request", 500)
 
 
@@ -188,15 +211,25 @@ def api_document(doc_id: str):
 
 @api.get("/healthz")
 def healthz():
+    """Liveness for load balancers: 503 when the index cannot be opened, else its age."""
     try:
         searcher = live().get()
-    except IndexMissing as error:
-        return jsonify({"status": "unavailable", "error": str(error)}), 503
+        documents = searcher.doc_count()
+    except Exception as error:  # any failure to open or read the index means "not serving"
+        log.warning("health check failed: %s", error)
+        message = str(error) if isinstance(error, SearchError) else "the index cannot be opened"
+        return jsonify({"status": "unavailable", "error": message}), 503
     info = read_build_info(live().folder)
+    updated = info.get("updated_at") or info.get("built_at")
+    age = None
+    if updated:
+        age = round((dt.datetime.now(dt.UTC) - dt.datetime.fromisoformat(updated)).total_seconds())
     return {
         "status": "ok",
-        "documents": searcher.doc_count(),
+        "documents": documents,
         "built_at": info.get("built_at"),
+        "updated_at": updated,
+        "index_age_seconds": age,
     }
 
 

@@ -11,6 +11,8 @@ from search.index import index_articles, index_stemmer, open_index
 from search.query import SearchRequest, search
 from search.web import create_app
 
+from .live_server import serve  # noqa: F401  (a fixture, shared by the server tests)
+
 ROOT = Path(__file__).parents[1]
 SEEDS = ROOT / "seeds"
 SHARED = ROOT.parent / "shared"

@@ -2,103 +2,15 @@
 
 from __future__ import annotations
 
-import json
-import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlencode
 
-import pytest
 from click.testing import CliRunner
 
 from search.cli import main
 
-from .conftest import ROOT
-
-STARTUP_SECONDS = 20.0  # a cold start takes about a second; this is only the give-up point
-STOP_SECONDS = 10.0
-OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
-
-
-def free_port() -> int:
-    """A port nothing listens on right now (the kernel's pick, then released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def fetch(url: str) -> tuple[int, str, dict]:
-    """GET ``url``: status, Content-Type and the decoded JSON body, for errors too."""
-    try:
-        with OPENER.open(url, timeout=5) as response:
-            return response.status, response.headers["Content-Type"], json.load(response)
-    except urllib.error.HTTPError as error:
-        with error:
-            return error.code, error.headers["Content-Type"], json.load(error)
-
-
-def stop(process: subprocess.Popen) -> None:
-    """SIGTERM (gunicorn's graceful stop), then SIGKILL if it lingers."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-@pytest.fixture
-def serve(tmp_path) -> Iterator[Callable]:
-    """``serve(command_for_port, env)`` starts a server and returns its base URL once healthy.
-
-    Every process started here is stopped when the test ends, whatever happened.
-    """
-    started: list[tuple[subprocess.Popen, object]] = []
-
-    def start(command_for_port: Callable[[int], list[str]], env: dict[str, str]) -> str:
-        port = free_port()
-        log_path = tmp_path / f"server-{len(started)}.log"
-        log = log_path.open("wb")
-        process = subprocess.Popen(
-            command_for_port(port),
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        started.append((process, log))
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                pytest.fail(f"server exited with {process.returncode}:\n{log_path.read_text()}")
-            try:
-                if fetch(f"{base}/healthz")[0] == 200:
-                    return base
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            time.sleep(0.1)
-        pytest.fail(f"no healthy /healthz within {STARTUP_SECONDS} s:\n{log_path.read_text()}")
-
-    try:
-        yield start
-    finally:
-        for process, log in started:
-            stop(process)
-            log.close()
-
-
-def environment(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ARABIC_SEARCH_")}
-    return env | extra
+from .live_server import environment, fetch
 
 
 def test_gunicorn_serves_search_and_json_errors(serve, seed_index: Path):

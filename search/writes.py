@@ -1,0 +1,168 @@
+"""The write API: add, replace and delete documents over HTTP, behind an admin token.
+
+Writes are off unless ``ARABIC_SEARCH_ADMIN_TOKEN`` is set. A request body is decoded and
+validated in full before the index is touched, and each request is one Whoosh commit under
+the folder's writer lock, so a write lands completely or not at all. The lock is waited on
+for ``WRITE_WAIT_SECONDS``; a writer still busy after that is a 503 with Retry-After. Searches
+see a write on their next request: the live searcher reopens when the index changes.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Iterator
+
+from flask import Blueprint, current_app, jsonify, request, url_for
+
+from .documents import Article, FieldError, article_from_mapping
+from .errors import BadDocument, Forbidden, NotFound, Unauthorized, WritesDisabled
+from .index import delete_documents, index_articles
+
+writes = Blueprint("writes", __name__)
+
+WRITE_WAIT_SECONDS = 5.0  # how long a write waits for another writer before a 503
+MAX_BATCH = 10_000  # documents in one POST; the body size limit applies as well
+JSON_LINES_TYPES = frozenset(
+    {
+        "application/x-ndjson",
+        "application/jsonl",
+        "application/x-jsonlines",
+        "application/jsonl+json",
+    }
+)
+
+
+@writes.before_request
+def require_admin() -> None:
+    """Writes need ``Authorization: Bearer <token>``; the token is compared in constant time."""
+    token = current_app.config.get("ADMIN_TOKEN") or ""
+    if not token:
+        raise WritesDisabled("writes are disabled: set ARABIC_SEARCH_ADMIN_TOKEN to enable them")
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not given.strip():
+        raise Unauthorized("this write needs the header 'Authorization: Bearer <admin token>'")
+    if not hmac.compare_digest(given.strip().encode(), str(token).encode()):
+        raise Forbidden("the admin token is not valid")
+
+
+@writes.put("/api/documents/<path:doc_id>")
+def put_document(doc_id: str):
+    """Create or replace one document; 201 when it is new, 200 when it replaced one."""
+    value = _decode_json(_body_text())
+    if not isinstance(value, dict):
+        raise BadDocument("the body must be one JSON object (a document)")
+    if "id" in value and str(value["id"]) != doc_id:
+        raise BadDocument(
+            f"field 'id' ({value['id']!r}) differs from the id in the URL ({doc_id!r})",
+            field="id",
+        )
+    article = _article({**value, "id": doc_id}, position=None)
+    report = index_articles(_folder(), [article], strict=True, lock_timeout=_wait())
+    created = report.indexed == 1
+    body = {"id": doc_id, "result": "created" if created else "replaced"}
+    body["documents"] = report.documents
+    response = jsonify(body)
+    response.status_code = 201 if created else 200
+    response.headers["Location"] = url_for("api.api_document", doc_id=doc_id)
+    return response
+
+
+@writes.post("/api/documents")
+def post_documents():
+    """Create or replace many documents: a JSON array, or JSON Lines with its content type."""
+    text = _body_text()
+    if request.mimetype in JSON_LINES_TYPES:
+        articles = list(_from_json_lines(text))
+    else:
+        value = _decode_json(text)
+        if isinstance(value, dict):
+            value = [value]
+        if not isinstance(value, list):
+            raise BadDocument("the body must be a JSON array of documents, or JSON Lines")
+        _check_batch(len(value))
+        articles = [_article(item, position=number) for number, item in enumerate(value, 1)]
+    if not articles:
+        raise BadDocument("the body holds no documents")
+    _check_batch(len(articles))
+    ids = [article.id for article in articles]
+    if len(set(ids)) != len(ids):
+        repeated = next(doc_id for doc_id in ids if ids.count(doc_id) > 1)
+        raise BadDocument(f"id {repeated!r} appears more than once in this request", field="id")
+    report = index_articles(_folder(), articles, strict=True, lock_timeout=_wait())
+    return {
+        "result": "indexed",
+        "created": report.indexed,
+        "replaced": report.replaced,
+        "documents": report.documents,
+    }
+
+
+@writes.delete("/api/documents/<path:doc_id>")
+def delete_document(doc_id: str):
+    """Remove one document; 404 when the index does not hold it."""
+    if not delete_documents(_folder(), [doc_id], lock_timeout=_wait()):
+        raise NotFound(f"no document with id {doc_id!r}")
+    return {"id": doc_id, "result": "deleted"}
+
+
+# --- Decoding and validation ---------------------------------------------------------------
+
+
+def _body_text() -> str:
+    """The request body as text; the size limit (413) is enforced while reading it."""
+    raw = request.get_data(cache=False)
+    if not raw.strip():
+        raise BadDocument("the request body is empty")
+    try:
+        return raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as error:
+        raise BadDocument(f"the body is not valid UTF-8 (byte {error.start})") from None
+
+
+def _decode_json(text: str, line: int | None = None) -> object:
+    where = f"line {line}: " if line else ""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise BadDocument(
+            f"{where}invalid JSON: {error.msg} at line {error.lineno} column {error.colno}",
+            line=line,
+        ) from None
+    except RecursionError:
+        raise BadDocument(f"{where}invalid JSON: nested too deeply", line=line) from None
+
+
+def _from_json_lines(text: str) -> Iterator[Article]:
+    count = 0
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.strip():
+            count += 1
+            _check_batch(count)
+            yield _article(_decode_json(line, line=number), line=number)
+
+
+def _article(value: object, position: int | None = None, line: int | None = None) -> Article:
+    """Validate one document; errors name the field and where the document was."""
+    where = f"line {line}: " if line else f"document {position}: " if position else ""
+    try:
+        return article_from_mapping(value)
+    except FieldError as error:
+        raise BadDocument(
+            f"{where}{error}", field=error.field, document=position, line=line
+        ) from None
+    except ValueError as error:
+        raise BadDocument(f"{where}{error}", document=position, line=line) from None
+
+
+def _check_batch(count: int) -> None:
+    if count > MAX_BATCH:
+        raise BadDocument(f"at most {MAX_BATCH} documents per request; split the batch")
+
+
+def _folder() -> str:
+    return current_app.config["INDEX_DIR"]
+
+
+def _wait() -> float:
+    return float(current_app.config.get("WRITE_WAIT_SECONDS", WRITE_WAIT_SECONDS))
