@@ -3,7 +3,8 @@
 The stored text is analysed with the same chain as the index, so each word carries its
 offsets in the original text; a word is marked when its normalised form or one of its stems
 is one the query matched. Everything outside the marks is HTML-escaped, so neither an
-article nor a query can inject markup.
+article nor a query can inject markup, and the characters HTML forbids in a document
+(controls, noncharacters) become spaces.
 
 Whoosh's own fragmenters know only Latin sentence marks; snippets here are cut at Arabic
 clause and sentence marks (؟ ، ؛) as well as . ! ? and newlines, or at word boundaries.
@@ -25,6 +26,13 @@ MIN_FRAGMENT_CHARS = 60  # a fragment is widened to at least this many character
 ELLIPSIS = "…"
 # Sentence and clause ends: Latin . ! ? ; , Arabic ؟ ، ؛ and the ellipsis, plus line breaks.
 BOUNDARY_RE = re.compile(r"[.!?;؟،؛…\n]+")
+# NUL, the controls other than ASCII whitespace, and the noncharacters: an HTML parser
+# reports each one as an error, so a stray \x01 in an article would break the page.
+NOT_HTML_RE = re.compile(
+    "[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef"
+    + "".join(chr(plane << 16 | low) for plane in range(17) for low in (0xFFFE, 0xFFFF))
+    + "]"
+)
 
 
 @dataclass(frozen=True)
@@ -53,23 +61,32 @@ def _marked(text_words: list[Word], marks: Marks) -> list[int]:
     return sorted(chosen)
 
 
+def _spans(text_words: list[Word], chosen: list[int]) -> list[tuple[int, int]]:
+    """The marked stretches of text, each once: a ligature such as ﷺ is several words at
+    one place, and marking each of them would repeat it."""
+    return sorted({(text_words[i].start, text_words[i].end) for i in chosen})
+
+
+def _escape(text: str) -> str:
+    return escape(NOT_HTML_RE.sub(" ", text), quote=False)
+
+
 def _render(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
     out, at = [], start
     for span_start, span_end in spans:
         if span_end <= start or span_start >= end:
             continue
-        out.append(escape(text[at:span_start], quote=False))
-        out.append(f"<mark>{escape(text[span_start:span_end], quote=False)}</mark>")
+        out.append(_escape(text[at:span_start]))
+        out.append(f"<mark>{_escape(text[span_start:span_end])}</mark>")
         at = span_end
-    out.append(escape(text[at:end], quote=False))
+    out.append(_escape(text[at:end]))
     return " ".join("".join(out).split())  # line breaks and runs of spaces become one space
 
 
 def highlight_text(text: str, marks: Marks, stemmer: str = DEFAULT_STEMMER) -> str:
     """The whole text, escaped, with the matched words marked (used for titles)."""
     text_words = list(words(text, stemmer)) if marks else []
-    spans = [(text_words[i].start, text_words[i].end) for i in _marked(text_words, marks)]
-    return _render(text, 0, len(text), spans)
+    return _render(text, 0, len(text), _spans(text_words, _marked(text_words, marks)))
 
 
 def snippet(
@@ -87,7 +104,7 @@ def snippet(
         end = _word_end_before(text_words, max_chars)
         tail = ELLIPSIS if end < len(text.rstrip()) else ""
         return _render(text, 0, end, []) + tail
-    spans = [(text_words[i].start, text_words[i].end) for i in matched]
+    spans = _spans(text_words, matched)
     keys = {i: _key(text_words[i]) for i in matched}
     anchors = _anchors(matched, keys)
     wanted = set(keys.values())
@@ -163,13 +180,15 @@ def _fragment(text: str, text_words: list[Word], index: int, limit: int) -> tupl
     # Widen a short clause with its neighbours while they fit.
     while end - start < limit:
         grown = False
+        # Only a step that moves counts: past the last clause mark, trailing spaces leave
+        # the next clause end where it is, and taking that step forever hung the search.
         if end < len(text):
             next_end = _clause_end(text, end + 1)
-            if next_end - start <= limit:
+            if end < next_end and next_end - start <= limit:
                 end, grown = next_end, True
         if start > 0 and end - start < limit:
             previous_start = _clause_start(text, start - 1)
-            if end - previous_start <= limit:
+            if previous_start < start and end - previous_start <= limit:
                 start, grown = previous_start, True
         if not grown:
             break

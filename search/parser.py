@@ -35,6 +35,8 @@ FIELDS = {
 }
 OPEN_QUOTES = {'"': '"', "“": "”", "”": "”", "«": "»", "„": "”"}
 PREFIX_MARK = "*"
+# Characters that end a word: parentheses and every quote mark, opening or closing.
+WORD_BREAKS = frozenset("()") | OPEN_QUOTES.keys() | frozenset(OPEN_QUOTES.values())
 
 
 @dataclass(frozen=True)
@@ -105,9 +107,11 @@ def _lex(text: str) -> list[_Token]:
         elif char == "-" and i + 1 < n and not text[i + 1].isspace() and text[i + 1] != "-":
             tokens.append(_Token("not"))
             i += 1
+        elif char in WORD_BREAKS:  # a closing quote with no opening one (»): skipped
+            i += 1
         else:
             j = i
-            while j < n and not text[j].isspace() and text[j] not in '()"“”«»„':
+            while j < n and not text[j].isspace() and text[j] not in WORD_BREAKS:
                 j += 1
             chunk = text[i:j]
             i = j

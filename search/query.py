@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 import time
 import weakref
 from dataclasses import dataclass, field
@@ -48,6 +49,11 @@ MAX_PER_PAGE = 100
 MAX_RESULTS_DEPTH = 10_000  # page * per_page; deeper pages are refused
 SUGGEST_BELOW = 3  # offer "did you mean" when a query finds fewer results than this
 SORTS = ("relevance", "date")
+# A lone surrogate is no text: it cannot be encoded to look a term up, nor written out as
+# JSON or UTF-8. HTTP cannot deliver one (werkzeug turns bytes that are not UTF-8 into U+FFFD
+# or leaves them percent-encoded), but Python callers can: the CLI's argv holds
+# surrogate-escaped bytes when they are not UTF-8.
+SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass
@@ -269,6 +275,9 @@ class SearchRequest:
     @classmethod
     def from_args(cls, args) -> SearchRequest:
         """Read ``q, page, per_page, sort, from, to, source`` from a mapping of strings."""
+        for name in ("q", "page", "per_page", "sort", "from", "to", "year", "source"):
+            if SURROGATE_RE.search(str(args.get(name) or "")):
+                raise BadParameter(name, "is not valid text (it holds a lone surrogate)")
         q = args.get("q")
         if q is None:
             raise BadParameter("q", "missing; pass the words to search for as ?q=...")
@@ -512,6 +521,8 @@ def _hit(searcher: Searcher, number: int, score: float, marks: Marks, stemmer: s
 
 def document(searcher: Searcher, doc_id: str) -> dict | None:
     """The stored document with this id, or None."""
+    if SURROGATE_RE.search(doc_id):  # no stored id holds one, and it cannot be looked up
+        return None
     number = searcher.document_number(id=doc_id)
     if number is None:
         return None
