@@ -90,7 +90,7 @@ class Catalog:
     def column(self, field: str) -> tuple[np.ndarray, list]:
         """A sortable column as (codes per document, distinct values)."""
         if field not in self._columns:
-            values = list(self.reader.column_reader(field))
+            values = self._column_values(field, "")
             distinct, codes = np.unique(np.array(values, dtype=object), return_inverse=True)
             self._columns[field] = (codes.astype(np.int64), list(distinct))
         return self._columns[field]
@@ -99,9 +99,20 @@ class Catalog:
         """A numeric column as an array (for sorting)."""
         key = f"#{field}"
         if key not in self._columns:
-            values = np.array(list(self.reader.column_reader(field)), dtype=np.int64)
+            values = np.array(self._column_values(field, 0), dtype=np.int64)
             self._columns[key] = (values, [])
         return self._columns[key][0]
+
+    def _column_values(self, field: str, missing: object) -> list:
+        """One value per document, segment by segment: a segment written without any value
+        for the field (say, one undated article added over HTTP) has no column at all."""
+        values: list = []
+        for leaf, _ in self.leaves:
+            if leaf.has_column(field):
+                values.extend(leaf.column_reader(field))
+            else:
+                values.extend([missing] * leaf.doc_count_all())
+        return values
 
     # -- postings -----------------------------------------------------------------------
 
