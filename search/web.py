@@ -27,11 +27,12 @@ from flask import (
     request,
     url_for,
 )
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, NotFound
 
 from .errors import IndexMissing, SearchError
 from .errors import NotFound as DocumentNotFound
-from .highlight import Marks, highlight_text
+from .highlight import NOT_HTML_RE, Marks, highlight_text
 from .index import generation_marker, index_stemmer, open_index, read_build_info
 from .logs import ACCESS, install
 from .openapi import OPENAPI
@@ -110,6 +111,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         web_url=web_url,
     )
     app.jinja_env.globals.update(page_url=page_url, page_numbers=page_numbers)
+    app.jinja_env.finalize = html_text  # before any template compiles: it is compiled in
     app.before_request(_start_clock)
     app.after_request(_headers)
     return app
@@ -248,6 +250,26 @@ MONTHS = (  # Egyptian (Gregorian-derived) month names, January first
 PAGE_WINDOW = 10  # numbered page links shown at once, as SearXNG does
 TAG_RE = re.compile(r"<[^>]*>")
 SEARCH_PARAMS = ("q", "sort", "source", "year", "from", "to", "per_page", "page")  # link order
+
+
+def html_text(value):
+    """Every ``{{ ... }}`` of a page, with the characters HTML forbids turned into spaces.
+
+    Jinja's ``finalize`` hook runs on each printed value before it is escaped, so a query,
+    a stored title or an error message echoed anywhere (``<title>``, an attribute, the text)
+    cannot carry a NUL, a C0/C1 control or a noncharacter into the page. The rule is the
+    highlighter's, so ``title_html`` and the plain ``title`` agree. Markup stays markup.
+
+    >>> html_text("كوريا\x01"), html_text(3)
+    ('كوريا ', 3)
+    """
+    if hasattr(value, "__html__"):
+        return Markup(NOT_HTML_RE.sub(" ", value.__html__()))
+    if isinstance(value, str):
+        return NOT_HTML_RE.sub(" ", value)
+    if value is None or isinstance(value, int | float):
+        return value
+    return NOT_HTML_RE.sub(" ", str(value))  # an exception or other object, as Jinja prints it
 
 
 def arabic_number(value) -> str:
