@@ -8,8 +8,10 @@ INDEX ?= index
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
+LOAD_REQUESTS ?= 2000
+LOAD_SECONDS ?= 40
 
-.PHONY: serve test lint index install install-test bench clean
+.PHONY: serve test lint index install install-test bench load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +46,11 @@ test: $(VENV)/.installed-test lint
 
 bench: $(VENV)/.installed
 	bash bench/run.sh bench/out
+
+# A bounded load on loopback: mixed searches, fetches and pages with concurrent writes, from
+# a fresh index of seeds/; prints one JSON object and fails on any error or inconsistency.
+load: $(VENV)/.installed
+	$(BIN)/python bench/load.py --requests $(LOAD_REQUESTS) --time-limit $(LOAD_SECONDS) --workers $(WORKERS)
 
 clean:
 	rm -rf $(VENV) $(INDEX) index-eval .pytest_cache .ruff_cache
