@@ -38,7 +38,13 @@ def main() -> None:
 @click.option("--rebuild", is_flag=True, help="Build a fresh index and switch to it at the end.")
 @click.option("--strict", is_flag=True, help="Stop at the first bad input; change nothing.")
 @click.option("--stemmer", type=click.Choice(["light", "snowball", "light+snowball"]), default=None)
-@click.option("--procs", type=click.IntRange(1, 16), default=1, show_default=True)
+@click.option(
+    "--procs",
+    type=click.IntRange(1, 16),
+    default=min(os.cpu_count() or 1, 8),
+    show_default="the number of cores, at most 8",
+    help="Worker processes for a fresh build of 2,000 articles or more.",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar and no per-item warnings.")
 def index_command(paths, index_dir, rebuild, strict, stemmer, procs, quiet) -> None:
     """Index .txt articles, .jsonl and .jsonl.gz files, or folders of them (upsert by id)."""

@@ -29,6 +29,7 @@ from whoosh import index as whoosh_index
 from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.index import Index
 
+from . import bulk
 from .analysis import DEFAULT_STEMMER, STEMMERS, Stem, arabic_analyzer
 from .documents import Article, Rejected
 from .errors import IndexBusy, IndexMissing
@@ -222,7 +223,7 @@ def index_articles(
     rebuild: bool = False,
     strict: bool = False,
     stemmer: str | None = None,
-    procs: int = 1,
+    procs: int = 1,  # worker processes for a fresh build (search.bulk)
     on_item: Callable[[Article | Rejected], None] | None = None,
     lock_timeout: float = WRITE_LOCK_TIMEOUT,
 ) -> IndexReport:
@@ -274,14 +275,11 @@ def index_articles(
 
 
 def _write(ix, items, report, *, fresh, strict, procs, on_item) -> None:
-    writer_options = {"limitmb": WRITER_LIMIT_MB}
-    if fresh and procs > 1:
-        writer_options |= {"procs": procs, "multisegment": True}
     seen: set[str] = set()
     repeats: dict[str, Article] = {}
-    existing = None if fresh else ix.searcher()
-    writer = ix.writer(**writer_options)
-    try:
+
+    def accepted() -> Iterator[Article]:
+        """The articles to write, once each; rejected ones counted, or fatal under strict."""
         for item in items:
             if on_item:
                 on_item(item)
@@ -290,29 +288,40 @@ def _write(ix, items, report, *, fresh, strict, procs, on_item) -> None:
                     raise StrictFailure(item)
                 report.skipped += 1
                 report.rejected.append(item)
-                continue
-            if item.id in seen:
+            elif item.id in seen:
                 repeats[item.id] = item  # applied after the bulk commit: last one wins
-                continue
-            seen.add(item.id)
-            if existing is not None and existing.document_number(id=item.id) is not None:
-                report.replaced += 1
-                writer.update_document(**article_fields(item))
             else:
-                report.indexed += 1
-                writer.add_document(**article_fields(item))
-    except BaseException:
-        writer.cancel()
-        raise
-    finally:
-        if existing is not None:
-            existing.close()
-    writer.commit()
+                seen.add(item.id)
+                yield item
+
+    if fresh:
+        report.indexed += bulk.build(ix, map(article_fields, accepted()), procs=procs)
+    else:
+        _upsert(ix, accepted(), report)
     if repeats:
         writer = ix.writer(limitmb=WRITER_LIMIT_MB)
         for article in repeats.values():
             writer.update_document(**article_fields(article))
             report.replaced += 1
+        writer.commit()
+
+
+def _upsert(ix: Index, articles: Iterable[Article], report: IndexReport) -> None:
+    """Add or replace articles in a live index with Whoosh's own writer (one new segment,
+    small segments merged)."""
+    with ix.searcher() as existing:
+        writer = ix.writer(limitmb=WRITER_LIMIT_MB)
+        try:
+            for article in articles:
+                if existing.document_number(id=article.id) is not None:
+                    report.replaced += 1
+                    writer.update_document(**article_fields(article))
+                else:
+                    report.indexed += 1
+                    writer.add_document(**article_fields(article))
+        except BaseException:
+            writer.cancel()
+            raise
         writer.commit()
 
 

@@ -1,0 +1,454 @@
+"""Bulk builds: Whoosh segments written straight from analysed articles, on several cores.
+
+Whoosh's own writer sends every posting through its analyzer chain of generators, a tuple
+in an external sort (pickled runs on disk, merged with heapq) and one method call per
+posting into the block writer; profiled on news articles, that was 90% of a build and
+capped it near 150 articles/s (docs/performance.md). A fresh build needs none of it:
+
+- each text is tokenised once with the chain's own regex, and each distinct token is
+  analysed once per process (`token_readings`, cached): the stemmed and the exact field are
+  filled from the same pass;
+- postings are grouped by term in memory as they are made, so nothing is sorted but the
+  distinct terms, once, when the segment is written;
+- each term's postings go to Whoosh's block writer a block at a time, not one by one;
+- worker processes each build their own segments; the parent lists them all in one commit.
+
+The files are Whoosh's own (same codec, same block and term formats), read by the same
+reader as an index built document by document; `tests/test_bulk.py` builds the seeds both
+ways and compares every term's postings, every stored field and every column.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import pickle
+import signal
+import subprocess
+import sys
+from array import array
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter, W3TermInfo
+from whoosh.fields import Schema
+from whoosh.filedb.structfile import pack_uint, pack_ushort
+from whoosh.formats import Frequency, Positions
+from whoosh.index import TOC, FileIndex, clean_files
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from .analysis import DEFAULT_STEMMER, STEMMERS, STOPWORDS, TOKEN_RE, Stem, normalize
+
+# A term with fewer postings than this is stored inside its term-table entry, not as a block
+# of the postings file: most terms of a news collection occur in one article, and writing
+# each as a block of its own was the largest cost of a build.
+INLINE_BELOW = 2
+SEGMENT_DOCS = 50_000  # articles per segment: bounds a worker's memory (~25 KB an article)
+BATCH_DOCS = 250  # articles sent to a worker at a time
+PARALLEL_FROM = 2_000  # fewer articles are built in-process: starting workers costs ~1 s
+
+_FREQUENCIES = [pack_uint(n) for n in range(256)]
+
+
+def _frequency_bytes(n: int) -> bytes:
+    return _FREQUENCIES[n] if n < 256 else pack_uint(n)
+
+
+@lru_cache(maxsize=500_000)
+def token_readings(token: str, stemmer: str) -> tuple[tuple[str, tuple[str, ...] | None], ...]:
+    """What the analyzer chain makes of one raw token: each normalised part with its stems,
+    None for a stop word (the stemmed fields drop it, the exact fields keep it)."""
+    text = normalize(token)
+    parts = text.split() if " " in text else [text] if text else []  # as `Normalize` splits
+    return tuple((part, None if part in STOPWORDS else STEMMERS[stemmer](part)) for part in parts)
+
+
+def text_postings(text: str, stemmer: str) -> tuple[dict[str, list[int]], dict[str, int]]:
+    """One pass over a text: exact forms with their positions, stems with their counts.
+
+    Positions count the tokenizer's matches, as Whoosh's RegexTokenizer does, so a stop word
+    keeps its place in the exact field and a phrase across it still matches.
+    """
+    positions: dict[str, list[int]] = {}
+    counts: dict[str, int] = {}
+    for position, token in enumerate(TOKEN_RE.findall(text)):
+        for exact, found in token_readings(token, stemmer):
+            if exact in positions:
+                positions[exact].append(position)
+            else:
+                positions[exact] = [position]
+            if found:
+                for stem in found:
+                    counts[stem] = counts.get(stem, 0) + 1
+    return positions, counts
+
+
+def _encode_positions(positions: list[int]) -> bytes:
+    """Whoosh's Positions format: the count, then the pickled deltas."""
+    if len(positions) == 1 and positions[0] < len(_ONE_POSITION):
+        return _ONE_POSITION[positions[0]]  # most words occur once in an article
+    deltas, last = [], 0
+    for position in positions:
+        deltas.append(position - last)
+        last = position
+    return pack_uint(len(deltas)) + pickle.dumps(deltas, 2)
+
+
+_ONE_POSITION = [pack_uint(1) + pickle.dumps([position], 2) for position in range(4096)]
+
+
+class _Postings:
+    """One term's postings in one segment, in document order. The weight of a posting is
+    its frequency times the field boost, and a Frequency field's value is the frequency
+    too, so only Positions fields keep values."""
+
+    __slots__ = ("docs", "freqs", "values")
+
+    def __init__(self) -> None:
+        self.docs = array("I")
+        self.freqs = array("I")
+        self.values: list[bytes] = []
+
+
+STEMS, EXACT_COUNTS, EXACT_POSITIONS = "stems", "exact counts", "exact positions"
+
+
+class _Plan:
+    """How each field of the schema is indexed: by the one-pass analysis, or by Whoosh's
+    own ``field.index`` for the small fields (id, source, dates) and any other kind."""
+
+    def __init__(self, schema: Schema):
+        self.names = sorted(schema.names())
+        self.schema = schema
+        self.stemmer: str | None = None
+        self.fast: dict[str, str] = {}  # field -> STEMS | EXACT_COUNTS | EXACT_POSITIONS
+        for name in self.names:
+            field = schema[name]
+            items = getattr(getattr(field, "analyzer", None), "items", None)
+            if not field.indexed or items is None:
+                continue
+            stems = [item for item in items if isinstance(item, Stem)]
+            if stems and type(field.format) is Frequency:
+                self.fast[name] = STEMS
+                self.stemmer = stems[0].stemmer
+            elif not stems and type(field.format) is Frequency:
+                self.fast[name] = EXACT_COUNTS
+            elif not stems and type(field.format) is Positions:
+                self.fast[name] = EXACT_POSITIONS
+        self.stemmer = self.stemmer or DEFAULT_STEMMER
+
+
+class SegmentBuilder:
+    """Writes one Whoosh segment of the given index from article field dicts."""
+
+    def __init__(self, ix: FileIndex, plan: _Plan):
+        self.ix, self.plan = ix, plan
+        self.codec = W3Codec()
+        self.segment = self.codec.new_segment(ix.storage, ix.indexname)
+        self.perdoc = self.codec.per_document_writer(ix.storage, self.segment)
+        self.postings: dict[str, dict[str, _Postings]] = {name: {} for name in plan.names}
+        self.lengths: dict[str, array] = {}
+        self.docnum = 0
+
+    def _post(self, name: str, term: str | bytes, freq: int, value: bytes | None) -> None:
+        """Text fields key terms as str (sorted as str, which is UTF-8 byte order), others
+        as Whoosh's own bytes (numeric fields' terms are not UTF-8)."""
+        terms = self.postings[name]
+        postings = terms.get(term)
+        if postings is None:
+            postings = terms[term] = _Postings()
+        postings.docs.append(self.docnum)
+        postings.freqs.append(freq)
+        if value is not None:
+            postings.values.append(value)
+
+    def add(self, fields: dict) -> None:
+        """One document: the same postings, lengths, stored values and columns as
+        Whoosh's ``SegmentWriter.add_document`` makes of the same dict."""
+        plan, perdoc, docnum = self.plan, self.perdoc, self.docnum
+        perdoc.start_doc(docnum)
+        analysed: dict[str, tuple[dict[str, list[int]], dict[str, int]]] = {}
+        for name in plan.names:
+            value = fields.get(name)
+            if value is None:
+                continue
+            field = plan.schema[name]
+            length = 0
+            if field.indexed:
+                kind = plan.fast.get(name)
+                if kind is None:
+                    for tbytes, freq, weight, vbytes in field.index(value):
+                        if weight != freq * field.format.field_boost:
+                            raise ValueError(f"{name}: a posting weight other than its frequency")
+                        if field.scorable:
+                            length += freq
+                        self._post(name, tbytes, freq, vbytes)
+                else:
+                    if value not in analysed:
+                        analysed[value] = text_postings(value, plan.stemmer)
+                    positions, counts = analysed[value]
+                    length = self._post_text(name, kind, positions, counts)
+            stored = value if field.stored else None
+            perdoc.add_field(name, field, stored, length)
+            if length:
+                lengths = self.lengths.get(name)
+                if lengths is None:
+                    lengths = self.lengths[name] = array("I")
+                lengths.extend([0] * (docnum + 1 - len(lengths)))
+                lengths[docnum] = byte_to_length(length_to_byte(length))
+            if field.column_type:
+                perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
+        perdoc.finish_doc()
+        self.docnum += 1
+
+    def _post_text(self, name, kind, positions, counts) -> int:
+        terms, doc, length = self.postings[name], self.docnum, 0
+        for term, found in (counts if kind == STEMS else positions).items():
+            postings = terms.get(term)
+            if postings is None:
+                postings = terms[term] = _Postings()
+            postings.docs.append(doc)
+            if kind == STEMS:
+                freq = found
+            else:
+                freq = len(found)
+                if kind == EXACT_POSITIONS:
+                    postings.values.append(_encode_positions(found))
+            postings.freqs.append(freq)
+            length += freq
+        return length
+
+    def abandon(self) -> None:
+        """Close the files of a build that stops half-way (the caller removes the folder)."""
+        with contextlib.suppress(Exception):
+            self.perdoc.close()
+
+    def finish(self):
+        """Write the postings and assemble the segment; returns the Whoosh segment."""
+        self.perdoc.close()
+        fieldwriter = self.codec.field_writer(self.ix.storage, self.segment)
+        for name in self.plan.names:
+            terms = self.postings.pop(name)
+            if not terms:
+                continue
+            field = self.plan.schema[name]
+            lengths = self.lengths.get(name, array("I"))
+            lengths.extend([0] * (self.docnum - len(lengths)))
+            boost = field.format.field_boost
+            inline = name in self.plan.fast  # Whoosh's own fields' values stay in blocks
+            fieldwriter.start_field(name, field)
+            for term in sorted(terms):
+                btext = term.encode("utf-8") if isinstance(term, str) else term
+                postings = terms[term]
+                if inline and len(postings.docs) < INLINE_BELOW:
+                    _write_inline(fieldwriter, btext, postings, lengths, boost)
+                    continue
+                fieldwriter.start_term(btext)
+                _write_term(fieldwriter._postwriter, postings, lengths, boost)
+                fieldwriter.finish_term()
+            fieldwriter.finish_field()
+        fieldwriter.close()
+        self.segment.set_doc_count(self.docnum)
+        self.segment.create_compound_file(self.ix.storage)
+        return self.segment
+
+
+def _write_inline(
+    fieldwriter: W3FieldWriter, btext: bytes, postings: _Postings, lengths: array, boost: float
+) -> None:
+    """Store a rare term's postings inside its term-table entry (Whoosh reads such a term
+    with a ListMatcher; its own writer has the branch but never takes it)."""
+    docs, freqs = postings.docs, postings.freqs
+    weights = array("f", [freq * boost for freq in freqs])
+    values = postings.values or list(map(_frequency_bytes, freqs))
+    known = [length for length in map(lengths.__getitem__, docs) if length]
+    info = W3TermInfo()
+    info._weight = sum(weights)
+    info._df = len(docs)
+    info._minlength = min(known) if known else None
+    info._maxlength = max(known, default=0)
+    info._maxweight = max(0, *weights)
+    info._minid, info._maxid = docs[0], docs[-1]
+    info.set_inlined(docs, weights, values)
+    fieldwriter._tindex.add(pack_ushort(fieldwriter._fieldid) + btext, info.to_bytes())
+
+
+def _write_term(
+    writer: W3PostingsWriter, postings: _Postings, lengths: array, boost: float
+) -> None:
+    """Hand one term's postings to Whoosh's block writer a block at a time; the last block
+    is left buffered for ``finish_term`` to write, as ``add_posting`` would leave it."""
+    docs, freqs, values = postings.docs, postings.freqs, postings.values
+    size = writer._blocklimit
+    for start in range(0, len(docs), size):
+        if writer._ids:
+            writer._write_block()
+        end = start + size
+        block_freqs = freqs[start:end]
+        block_lengths = [length for length in map(lengths.__getitem__, docs[start:end]) if length]
+        writer._ids = docs[start:end]
+        writer._weights = array("f", [freq * boost for freq in block_freqs])
+        writer._values = values[start:end] if values else list(map(_frequency_bytes, block_freqs))
+        writer._maxweight = max(0, *writer._weights)
+        writer._minlength = min(block_lengths) if block_lengths else None
+        writer._maxlength = max(block_lengths, default=0)
+
+
+# --- Building an index ---------------------------------------------------------------------
+
+
+def build(ix: FileIndex, documents: Iterable[dict], procs: int = 1) -> int:
+    """Write ``documents`` (Whoosh field dicts) as new segments of the empty index ``ix``
+    and commit them; returns how many were written. With ``procs`` > 1 and enough input,
+    ``procs`` worker processes build segments side by side."""
+    plan = _Plan(ix.schema)
+    documents = iter(documents)
+    head = []
+    if procs > 1:
+        for fields in documents:
+            head.append(fields)
+            if len(head) >= PARALLEL_FROM:
+                break
+    if procs > 1 and len(head) >= PARALLEL_FROM:
+        segments, count = _build_parallel(ix, _chain(head, documents), procs)
+    else:
+        segments, count = _build_here(ix, plan, _chain(head, documents))
+    _commit(ix, segments)
+    return count
+
+
+def _chain(head: list, rest: Iterator) -> Iterator:
+    yield from head
+    head.clear()
+    yield from rest
+
+
+def _build_here(ix: FileIndex, plan: _Plan, documents: Iterable[dict]) -> tuple[list, int]:
+    counted = _Counted(documents)
+    return build_segments(ix, plan, counted), counted.count
+
+
+class _Counted:
+    def __init__(self, items: Iterable):
+        self.items, self.count = items, 0
+
+    def __iter__(self):
+        for item in self.items:
+            self.count += 1
+            yield item
+
+
+def build_segments(ix: FileIndex, plan: _Plan, documents: Iterable[dict]) -> list:
+    """Segments of at most SEGMENT_DOCS documents each, written but not yet committed."""
+    segments, builder = [], None
+    try:
+        for fields in documents:
+            if builder is None:
+                builder = SegmentBuilder(ix, plan)
+            builder.add(fields)
+            if builder.docnum >= SEGMENT_DOCS:
+                segments.append(builder.finish())
+                builder = None
+    except BaseException:
+        if builder is not None:
+            builder.abandon()
+        raise
+    if builder is not None:
+        segments.append(builder.finish())
+    return segments
+
+
+def _commit(ix: FileIndex, segments: list) -> None:
+    generation = ix.latest_generation() + 1
+    TOC(ix.schema, segments, generation).write(ix.storage, ix.indexname)
+    clean_files(ix.storage, ix.indexname, generation, segments)
+    with contextlib.suppress(FileNotFoundError, OSError):
+        ix.storage.temp_storage(f"{ix.indexname}.tmp").destroy()
+
+
+# --- Worker processes --------------------------------------------------------------------
+#
+# Each worker is `python -m search.bulk FOLDER INDEXNAME`: batches of documents arrive on its
+# stdin as length-prefixed pickles, and it answers on stdout with the pickled list of the
+# segments it wrote. A plain subprocess, not multiprocessing: it inherits no file descriptor
+# (an inherited copy of the index's write lock would outlive a killed parent), re-imports no
+# caller's __main__, and dies with its parent (PR_SET_PDEATHSIG).
+
+
+class WorkerFailed(RuntimeError):
+    """A build worker died or raised; nothing of the build is committed."""
+
+
+def _build_parallel(ix: FileIndex, documents: Iterator[dict], procs: int) -> tuple[list, int]:
+    package_root = str(Path(__file__).resolve().parents[1])
+    path = os.environ.get("PYTHONPATH")
+    env = os.environ | {"PYTHONPATH": package_root + (os.pathsep + path if path else "")}
+    command = [sys.executable, "-m", "search.bulk", ix.storage.folder, ix.indexname]
+    workers = [
+        subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        for _ in range(procs)
+    ]
+    count = 0
+    try:
+        batch: list[dict] = []
+        for fields in documents:
+            batch.append(fields)
+            count += 1
+            if len(batch) >= BATCH_DOCS:
+                _send(workers[count // BATCH_DOCS % procs], batch)
+                batch = []
+        if batch:
+            _send(workers[0], batch)
+        segments = []
+        for worker in workers:
+            worker.stdin.close()
+            answer = worker.stdout.read()
+            if worker.wait() != 0 or not answer:
+                raise WorkerFailed(f"an indexing worker failed (exit code {worker.returncode})")
+            segments.extend(pickle.loads(answer))
+        return segments, count
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait()
+            for pipe in (worker.stdin, worker.stdout):
+                with contextlib.suppress(OSError):
+                    pipe.close()
+
+
+def _send(worker: subprocess.Popen, batch: list[dict]) -> None:
+    data = pickle.dumps(batch, pickle.HIGHEST_PROTOCOL)
+    try:
+        worker.stdin.write(len(data).to_bytes(8, "little") + data)
+    except (BrokenPipeError, OSError):
+        worker.wait()
+        raise WorkerFailed(f"an indexing worker died (exit code {worker.returncode})") from None
+
+
+def _batches(stream) -> Iterator[dict]:
+    while header := stream.read(8):
+        yield from pickle.loads(stream.read(int.from_bytes(header, "little")))
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies (PR_SET_PDEATHSIG)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+
+
+def _worker(folder: str, indexname: str) -> int:
+    _die_with_parent()
+    if os.getppid() == 1:  # the parent died before the request took effect
+        return 1
+    ix = whoosh_index.open_dir(folder, indexname=indexname)
+    segments = build_segments(ix, _Plan(ix.schema), _batches(sys.stdin.buffer))
+    sys.stdout.buffer.write(pickle.dumps(segments, pickle.HIGHEST_PROTOCOL))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_worker(*sys.argv[1:3]))
