@@ -27,6 +27,7 @@ import hashlib
 import json
 import logging
 import math
+import os
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -47,7 +48,7 @@ DEPTH = 100  # ids fetched per question; Recall@100 needs this many
 CACHE_FOLDER = "index-eval"  # default home of the evaluation indexes, one subfolder per corpus
 MARKER = "eval.json"  # beside CURRENT: which files, sizes and code built this cache
 # Editing these changes what the index holds, so a cached index built before the edit is stale.
-ANALYSIS_SOURCES = ("analysis.py", "index.py", "data")
+ANALYSIS_SOURCES = ("analysis.py", "index.py", "bulk.py", "data")
 JSON_KEYS = ("ndcg@10", "mrr@10", "recall@10", "recall@100", "queries", "p50_ms", "p95_ms")
 
 
@@ -340,7 +341,7 @@ def ensure_index(
     index_dir: str | Path | None = None,
     stemmer: str | None = None,
     *,
-    procs: int = 1,
+    procs: int | None = None,
 ) -> Path:
     """An index of the docs files, built once and reused while files, stemmer and code match.
 
@@ -367,6 +368,7 @@ def ensure_index(
     if _read_marker(folder) == marker and read_build_info(folder):
         log.info("reusing the evaluation index in %s", folder)
         return folder
+    procs = procs or min(os.cpu_count() or 1, 8)
     report = index_articles(
         folder, _articles(read_paths(files)), rebuild=True, stemmer=stemmer, procs=procs
     )
