@@ -20,7 +20,8 @@ API's proximity bonus. Facet counts, which `/api/search` also computes, are left
 bench/http_load.py times the whole API.
 
 The harness folder is ../shared/bench beside the repo, or ARABIC_SEARCH_BENCH_DIR.
-ARABIC_SEARCH_BENCH_PROCS (default 1) passes ``procs`` to `index_articles`.
+ARABIC_SEARCH_BENCH_PROCS (default: the number of cores, at most 8, as `arabic-search index`)
+passes ``procs`` to `index_articles`, the bulk writer's worker processes.
 """
 
 from __future__ import annotations
@@ -109,7 +110,7 @@ def version() -> str:
 
 
 def do_index(args) -> None:
-    procs = int(os.environ.get("ARABIC_SEARCH_BENCH_PROCS", "1"))
+    procs = int(os.environ.get("ARABIC_SEARCH_BENCH_PROCS", str(min(os.cpu_count() or 1, 8))))
     started = time.perf_counter()
     items = read_jsonl(Path(args.corpus))
     if args.limit:
