@@ -1,10 +1,15 @@
 """Highlighted titles and snippets: ``<mark>`` on the words as the article wrote them.
 
-The stored text is analysed with the same chain as the index, so each word carries its
-offsets in the original text; a word is marked when its normalised form or one of its stems
-is one the query matched. Everything outside the marks is HTML-escaped, so neither an
-article nor a query can inject markup, and the characters HTML forbids in a document
-(controls, noncharacters) become spaces.
+The stored text is analysed with the same chain as the index (`analysis.words`), so each
+word carries its offsets in the original text; a word is marked when its normalised form or
+one of its stems is one the query matched. Everything outside the marks is HTML-escaped, so
+neither an article nor a query can inject markup, and the characters HTML forbids in a
+document (controls, noncharacters) become spaces.
+
+A body is not analysed word by word on every search: it is split at spaces into pieces (a
+word, or a word with its punctuation), each distinct piece's terms are looked up in a table
+of the pieces met lately, and only the pieces holding a query term, and those near the cuts
+of a fragment, are looked at in Python.
 
 Whoosh's own fragmenters know only Latin sentence marks; snippets here are cut at Arabic
 clause and sentence marks (؟ ، ؛) as well as . ! ? and newlines, or at word boundaries.
@@ -17,8 +22,16 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from html import escape
+from itertools import accumulate, compress, count
+from operator import add, not_
 
-from .analysis import DEFAULT_STEMMER, Word, words
+from .analysis import (
+    DEFAULT_STEMMER,
+    TOKEN_RE,
+    is_stopword,
+    normalize,
+    stems,
+)
 
 SNIPPET_CHARS = 200  # the whole snippet, about two lines on a phone
 MAX_FRAGMENTS = 3
@@ -47,24 +60,179 @@ class Marks:
         return bool(self.exacts or self.stems or self.phrases)
 
 
-def _marked(text_words: list[Word], marks: Marks) -> list[int]:
-    chosen = {
-        i
-        for i, word in enumerate(text_words)
-        if word.exact in marks.exacts or not marks.stems.isdisjoint(word.stems)
-    }
-    for phrase in marks.phrases:
-        size = len(phrase)
-        for i in range(len(text_words) - size + 1):
-            if all(text_words[i + k].exact == phrase[k] for k in range(size)):
-                chosen.update(range(i, i + size))
-    return sorted(chosen)
+# A piece is the text between two spaces. No token or clause mark holds a space, and the
+# tokenizer starts afresh after one, so a text's tokens are its pieces' tokens, at the
+# pieces' offsets.
+Words = tuple[tuple[str, tuple[str, ...], str], ...]  # (exact form, stems, key) of each word
+# A piece's tokens that hold words, as (start, end, words) within it (a stop word has no
+# stems, a lone haraka no word, a ligature such as ﷺ several words), and its clause marks,
+# as (start, end, is a line break).
+Piece = tuple[tuple[tuple[int, int, Words], ...], tuple[tuple[int, int, bool], ...]]
+MAX_PIECES = 20_000  # pieces kept analysed in full: those matched, and those near cuts
+# A piece of letters above U+024F is one token: TOKEN_PATTERN's Latin compounds end there.
+LATIN_END = "\u024f"
 
 
-def _spans(text_words: list[Word], chosen: list[int]) -> list[tuple[int, int]]:
-    """The marked stretches of text, each once: a ligature such as ﷺ is several words at
-    one place, and marking each of them would repeat it."""
-    return sorted({(text_words[i].start, text_words[i].end) for i in chosen})
+def _words(token: str, stemmer: str) -> Words:
+    """The words of one token exactly as `analysis.words` makes them."""
+    found = []
+    for exact in normalize(token).split(" "):
+        if exact:
+            word_stems = () if is_stopword(exact) else stems(exact, stemmer)
+            found.append((exact, word_stems, word_stems[0] if word_stems else exact))
+    return tuple(found)
+
+
+@lru_cache(maxsize=MAX_PIECES)
+def _piece(piece: str, stemmer: str) -> Piece:
+    """A piece's tokens and clause marks, each at its offset in the piece."""
+    if piece.isalpha() and min(piece) > LATIN_END:  # one token, the whole piece
+        words = _words(piece, stemmer)
+        return (((0, len(piece), words),) if words else (), ())
+    found = [(m.start(), m.end(), _words(m.group(), stemmer)) for m in TOKEN_RE.finditer(piece)]
+    runs = [(m.start(), m.end(), m.group()[0] == "\n") for m in BOUNDARY_RE.finditer(piece)]
+    return (tuple(token for token in found if token[2]), tuple(runs))
+
+
+# Every distinct piece's terms: the exact forms of its words, and their stems behind
+# STEM_MARK (a word matches by form or by stem, never a form by a stem). Kept for the pieces
+# met lately, so a text costs one dictionary lookup per distinct piece.
+STEM_MARK = "\x00"
+MAX_TERMS = 100_000  # distinct pieces whose terms are kept per stemmer (about 25 MB)
+_TERMS: dict[str, dict[str, tuple[str, ...]]] = {}
+_STEM_TERMS: dict[str, str] = {}  # stem -> STEM_MARK + stem, one string each
+
+
+def _piece_terms(piece: str, stemmer: str) -> tuple[str, ...]:
+    """The exact forms of a piece's words, then each word's stems behind STEM_MARK."""
+    if piece.isalpha() and min(piece) > LATIN_END:
+        words = _words(piece, stemmer)
+    else:
+        words = [word for token in TOKEN_RE.findall(piece) for word in _words(token, stemmer)]
+    found = [word[0] for word in words]
+    for _, word_stems, _ in words:
+        for stem in word_stems:
+            term = _STEM_TERMS.get(stem)
+            if term is None:
+                if len(_STEM_TERMS) >= MAX_TERMS:
+                    _STEM_TERMS.clear()
+                term = _STEM_TERMS[stem] = STEM_MARK + stem
+            found.append(term)
+    return tuple(found)
+
+
+def _terms(pieces: set[str], stemmer: str) -> dict[str, tuple[str, ...]]:
+    """A table holding the terms of each of ``pieces`` (and of other pieces met lately)."""
+    table = _TERMS.get(stemmer)
+    if table is None or len(table) > MAX_TERMS:
+        table = _TERMS[stemmer] = {}  # a fresh one: a search holding the old one finishes
+    for piece in pieces.difference(table):  # a dict: looks up each piece
+        table[piece] = _piece_terms(piece, stemmer)
+    return table
+
+
+@lru_cache(maxsize=64)
+def _query_terms(marks: Marks) -> frozenset[str]:
+    """The terms a piece must hold to hold a word the marks match by form or stem."""
+    return marks.exacts | {STEM_MARK + stem for stem in marks.stems}
+
+
+class _Layout:
+    """Where a text's pieces are, and which of its words a query matched."""
+
+    def __init__(self, text: str, marks: Marks, stemmer: str):
+        self.text = text
+        self.stemmer = stemmer
+        self.pieces = pieces = text.split(" ")
+        self._bases: list[int] | None = None
+        self.matched_starts: list[int] = []
+        self.matched_ends: list[int] = []
+        self.keys: list[str] = []
+        if not marks:
+            return
+        distinct = set(pieces)
+        table = _terms(distinct, stemmer)
+        wanted = _query_terms(marks)
+        listed = list(distinct)
+        terms = list(map(table.__getitem__, listed))
+        held = set(compress(listed, map(not_, map(wanted.isdisjoint, terms))))
+        chosen: list[tuple[int, int, int]] = []  # (piece, token, word) in text order
+        if held:
+            exacts, marked_stems = marks.exacts, marks.stems
+            for i in compress(count(), map(held.__contains__, pieces)):
+                for t, (_, _, words) in enumerate(_piece(pieces[i], stemmer)[0]):
+                    for w, (exact, word_stems, _) in enumerate(words):
+                        if exact in exacts or not marked_stems.isdisjoint(word_stems):
+                            chosen.append((i, t, w))
+        if marks.phrases:
+            found = set().union(*terms)
+            for phrase in marks.phrases:
+                if found.issuperset(phrase):
+                    chosen = sorted(set(chosen).union(self._phrase_words(phrase)))
+        for i, t, w in chosen:
+            start, end, words = _piece(pieces[i], stemmer)[0][t]
+            self.matched_starts.append(self.bases[i] + start)
+            self.matched_ends.append(self.bases[i] + end)
+            self.keys.append(words[w][2])
+
+    def _phrase_words(self, phrase: tuple[str, ...]) -> set[tuple[int, int, int]]:
+        """(piece, token, word) of each word inside an occurrence of the phrase."""
+        places, exacts = [], []
+        for i, piece in enumerate(self.pieces):
+            for t, (_, _, words) in enumerate(_piece(piece, self.stemmer)[0]):
+                for w, word in enumerate(words):
+                    places.append((i, t, w))
+                    exacts.append(word[0])
+        found: set[tuple[int, int, int]] = set()
+        size, first = len(phrase), phrase[0]
+        for i in range(len(exacts) - size + 1):
+            if exacts[i] == first and all(exacts[i + k] == phrase[k] for k in range(1, size)):
+                found.update(places[i : i + size])
+        return found
+
+    def spans(self) -> list[tuple[int, int]]:
+        """The marked stretches of text, each once: a ligature such as ﷺ is several words at
+        one place, and marking each of them would repeat it."""
+        return sorted(set(zip(self.matched_starts, self.matched_ends, strict=True)))
+
+    @property
+    def bases(self) -> list[int]:
+        """Where each piece starts (pieces are one space apart)."""
+        if self._bases is None:
+            offsets = accumulate(map(len, self.pieces), initial=0)
+            self._bases = list(map(add, offsets, count()))
+        return self._bases
+
+    def _piece_at(self, position: int) -> int:
+        return max(bisect_right(self.bases, position) - 1, 0)
+
+    def word_start_from(self, position: int) -> int | None:
+        """Where the first word starting at or after ``position`` starts."""
+        for i in range(self._piece_at(position), len(self.pieces)):
+            for start, _, _ in _piece(self.pieces[i], self.stemmer)[0]:
+                if self.bases[i] + start >= position:
+                    return self.bases[i] + start
+        return None
+
+    def word_end_before(self, limit: int) -> int | None:
+        """The end of the last word ending within ``limit``, or of the first word (None when
+        the text has no word); reads the text only as far as ``limit``."""
+        end, base = None, 0
+        for piece in self.pieces:
+            for _, token_end, _ in _piece(piece, self.stemmer)[0]:
+                if base + token_end > limit:
+                    return base + token_end if end is None else end
+                end = base + token_end
+            base += len(piece) + 1
+        return end
+
+    def word_end_upto(self, position: int) -> int | None:
+        """Where the last word ending at or before ``position`` ends."""
+        for i in range(self._piece_at(position), -1, -1):
+            for _, end, _ in reversed(_piece(self.pieces[i], self.stemmer)[0]):
+                if self.bases[i] + end <= position:
+                    return self.bases[i] + end
+        return None
 
 
 def _escape(text: str) -> str:
@@ -85,8 +253,8 @@ def _render(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> st
 
 def highlight_text(text: str, marks: Marks, stemmer: str = DEFAULT_STEMMER) -> str:
     """The whole text, escaped, with the matched words marked (used for titles)."""
-    text_words = list(words(text, stemmer)) if marks else []
-    return _render(text, 0, len(text), _spans(text_words, _marked(text_words, marks)))
+    spans = _Layout(text, marks, stemmer).spans() if marks else []
+    return _render(text, 0, len(text), spans)
 
 
 def snippet(
@@ -96,18 +264,16 @@ def snippet(
     max_chars: int = SNIPPET_CHARS,
 ) -> str:
     """One to three fragments around the matched words, about ``max_chars`` in all."""
-    text_words = list(words(text, stemmer))
-    matched = _marked(text_words, marks) if marks else []
-    if not text_words:
-        return ""
-    if not matched:
-        end = _word_end_before(text_words, max_chars)
+    layout = _Layout(text, marks, stemmer)
+    if not layout.keys:
+        end = layout.word_end_before(max_chars)
+        if end is None:  # no word at all
+            return ""
         tail = ELLIPSIS if end < len(text.rstrip()) else ""
         return _render(text, 0, end, []) + tail
-    spans = _spans(text_words, matched)
-    keys = {i: _key(text_words[i]) for i in matched}
-    anchors = _anchors(matched, keys)
-    wanted = set(keys.values())
+    starts, keys = layout.matched_starts, layout.keys
+    anchors = _anchors(keys)
+    wanted = set(keys)
     chosen: list[tuple[int, tuple[int, int]]] = []  # (anchor word, window)
     covered: set[str] = set()
     budget = max_chars
@@ -118,10 +284,11 @@ def snippet(
         limit = max(budget // slots, MIN_FRAGMENT_CHARS)
         best = None
         for i in anchors:
-            if any(start <= text_words[i].start < end for _, (start, end) in chosen):
+            if any(start <= starts[i] < end for _, (start, end) in chosen):
                 continue
-            window = _fragment(text, text_words, i, limit)
-            inside = {keys[j] for j in matched if window[0] <= text_words[j].start < window[1]}
+            window = _fragment(layout, i, limit)
+            # The matched words inside the window: starts are in text order.
+            inside = set(keys[bisect_left(starts, window[0]) : bisect_left(starts, window[1])])
             gain = (len(inside - covered), len(inside))
             if best is None or gain > best[0]:
                 best = (gain, i, window, inside)
@@ -135,9 +302,10 @@ def snippet(
             break
     if len(chosen) == 1:  # one fragment shows every word: let it use the whole budget
         anchor = chosen[0][0]
-        chosen = [(anchor, _fragment(text, text_words, anchor, max_chars))]
+        chosen = [(anchor, _fragment(layout, anchor, max_chars))]
     fragments = [window for _, window in chosen]
     fragments.sort()
+    spans = layout.spans()
     parts = [_render(text, start, end, spans) for start, end in fragments]
     lead = ELLIPSIS + " " if fragments[0][0] > 0 else ""
     trail = " " + ELLIPSIS if fragments[-1][1] < len(text.rstrip()) else ""
@@ -147,36 +315,25 @@ def snippet(
 MAX_ANCHORS = 24  # matched words tried as fragment centres: each word's first few, in order
 
 
-def _anchors(matched: list[int], keys: dict[int, str]) -> list[int]:
+def _anchors(keys: list[str]) -> list[int]:
     seen: dict[str, int] = {}
     chosen = []
-    for i in matched:
-        if seen.get(keys[i], 0) < 3:
-            seen[keys[i]] = seen.get(keys[i], 0) + 1
+    for i, key in enumerate(keys):
+        if seen.get(key, 0) < 3:
+            seen[key] = seen.get(key, 0) + 1
             chosen.append(i)
             if len(chosen) == MAX_ANCHORS:
                 break
     return chosen
 
 
-def _key(word: Word) -> str:
-    return word.stems[0] if word.stems else word.exact
-
-
-def _word_end_before(text_words: list[Word], limit: int) -> int:
-    end = text_words[0].end
-    for word in text_words:
-        if word.end > limit:
-            break
-        end = word.end
-    return end
-
-
-def _fragment(text: str, text_words: list[Word], index: int, limit: int) -> tuple[int, int]:
-    """The clause around word ``index``, widened or trimmed to about ``limit`` characters."""
-    word = text_words[index]
-    start = _clause_start(text, word.start)
-    end = _clause_end(text, word.end)
+def _fragment(layout: _Layout, index: int, limit: int) -> tuple[int, int]:
+    """The clause around matched word ``index``, widened or trimmed to about ``limit``
+    characters."""
+    text = layout.text
+    word_start, word_end = layout.matched_starts[index], layout.matched_ends[index]
+    start = _clause_start(text, word_start)
+    end = _clause_end(text, word_end)
     # Widen a short clause with its neighbours while they fit.
     while end - start < limit:
         grown = False
@@ -193,11 +350,11 @@ def _fragment(text: str, text_words: list[Word], index: int, limit: int) -> tupl
         if not grown:
             break
     if end - start > limit:  # trim a long clause to a window of whole words around the match
-        half = max((limit - (word.end - word.start)) // 2, 0)
-        start = max(start, word.start - half)
-        end = min(end, max(word.end + half, start + limit))
-        start = _snap_start(text_words, start, word.start)
-        end = _snap_end(text_words, end, word.end)
+        half = max((limit - (word_end - word_start)) // 2, 0)
+        start = max(start, word_start - half)
+        end = min(end, max(word_end + half, start + limit))
+        start = _snap_start(layout, start, word_start)
+        end = _snap_end(layout, end, word_end)
     return start, end
 
 
@@ -225,13 +382,13 @@ def _clause_end(text: str, position: int) -> int:
     return starts[i] if breaks[i] else ends[i]
 
 
-def _snap_start(text_words: list[Word], start: int, floor: int) -> int:
+def _snap_start(layout: _Layout, start: int, floor: int) -> int:
     """Move a cut forward to the start of a whole word (never past the matched word)."""
-    i = bisect_left(text_words, start, key=lambda word: word.start)
-    return min(text_words[i].start, floor) if i < len(text_words) else floor
+    found = layout.word_start_from(start)
+    return min(found, floor) if found is not None else floor
 
 
-def _snap_end(text_words: list[Word], end: int, ceiling: int) -> int:
+def _snap_end(layout: _Layout, end: int, ceiling: int) -> int:
     """Move a cut back to the end of a whole word (never before the matched word)."""
-    i = bisect_right(text_words, end, key=lambda word: word.end) - 1
-    return max(text_words[i].end, ceiling) if i >= 0 else ceiling
+    found = layout.word_end_upto(end)
+    return max(found, ceiling) if found is not None else ceiling

@@ -1,0 +1,96 @@
+"""The highlighter reads a body piece by piece (the text between spaces) from cached tables,
+not word by word: these tests hold it to what reading every word with `analysis.words` gives.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from unittest.mock import patch
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from search import highlight
+from search.analysis import words
+from search.highlight import ELLIPSIS, Marks, highlight_text, snippet
+
+from .test_hostile import HOSTILE_TEXT, marks_from, time_limit
+
+MARKED = re.compile(r"<mark>(.*?)</mark>")
+FILLER = "كانت الأمطار غزيرة في المدينة طوال الأسبوع الماضي. "  # 51 characters, no query word
+
+
+def marked_words(text: str, marks: Marks) -> list[str]:
+    """The words of ``text`` that ``marks`` match, as written, found word by word (a
+    ligature's words share one place and are marked once)."""
+    places = {
+        (word.start, word.end)
+        for word in words(text)
+        if word.exact in marks.exacts or not marks.stems.isdisjoint(word.stems)
+    }
+    return [text[start:end] for start, end in sorted(places)]
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.lists(HOSTILE_TEXT, max_size=12).map(" ".join), st.data())
+def test_titles_mark_the_words_that_words_finds(text, data):
+    """Every word `analysis.words` matches is marked, and nothing else, however the text is
+    split by spaces, marks, ligatures and punctuation."""
+    marks = marks_from(text, data)
+    marks = Marks(marks.exacts, marks.stems)  # phrases aside: words() knows no phrase
+    with time_limit(5):
+        out = highlight_text(text, marks)
+    expected = [" ".join(highlight._escape(w).split()) for w in marked_words(text, marks)]
+    assert MARKED.findall(out) == expected
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(st.lists(HOSTILE_TEXT, max_size=12).map(" ".join), st.data())
+def test_a_full_table_starts_afresh_without_changing_snippets(text, data):
+    """The table of pieces is bounded: when full it starts again, and snippets stay the same."""
+    marks = marks_from(text, data)
+    before = snippet(text, marks), highlight_text(text, marks)
+    with patch.object(highlight, "MAX_TERMS", 2), patch.object(highlight, "_TERMS", {}):
+        for _ in range(2):
+            assert (snippet(text, marks), highlight_text(text, marks)) == before
+
+
+def test_a_match_at_the_end_of_a_long_body_gets_its_fragment():
+    """The only match sits 20,000 characters in: the snippet is cut around it, not the start."""
+    body = FILLER * 400 + "وأعلنت الحكومة خطة جديدة، الزعفران في الحقول الشرقية. " + FILLER * 3
+    out = snippet(body, Marks(frozenset({"الزعفران"})))
+    assert "<mark>الزعفران</mark>" in out
+    assert out.startswith(ELLIPSIS) and out.endswith(ELLIPSIS)
+    assert len(html.unescape(MARKED.sub(r"\1", out))) <= highlight.SNIPPET_CHARS + 10
+
+
+def test_far_apart_matches_in_a_long_body_each_get_a_fragment():
+    body = "الزيتون في الحقول. " + FILLER * 200 + "والبرتقال في البساتين. " + FILLER * 200
+    out = snippet(body, Marks(frozenset({"الزيتون", "البرتقال"}), frozenset({"برتقال"})))
+    assert "<mark>الزيتون</mark>" in out and "<mark>والبرتقال</mark>" in out
+    assert out.count(ELLIPSIS) >= 2
+
+
+@pytest.mark.parametrize(
+    "text, marked",
+    [
+        ("(الزعفران) في الحقول", "الزعفران"),  # brackets around the word
+        ("قال: «الزعفران»، ثم مضى", "الزعفران"),  # quotes and a comma in one piece
+        ("F-16،الزعفران", "الزعفران"),  # two tokens in one piece
+        ("الزَّعْفَرَانُ", "الزَّعْفَرَانُ"),  # harakat make the piece more than letters
+        ("الزعـــفران", "الزعـــفران"),  # tatweel
+    ],
+)
+def test_words_inside_pieces_are_marked_as_written(text, marked):
+    for out in (
+        highlight_text(text, Marks(frozenset({"الزعفران"}))),
+        snippet(text, Marks(frozenset({"الزعفران"}))),
+    ):
+        assert MARKED.findall(out) == [marked]
+
+
+def test_a_text_of_spaces_and_marks_only_has_no_snippet():
+    assert snippet("  \u064e  ، . \n", Marks(frozenset({"كوريا"}))) == ""
+    assert snippet("  \u064e  ، . \n", Marks()) == ""
