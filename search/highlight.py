@@ -17,8 +17,10 @@ clause and sentence marks (؟ ، ؛) as well as . ! ? and newlines, or at word b
 
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from html import escape
@@ -71,6 +73,7 @@ Piece = tuple[tuple[tuple[int, int, Words], ...], tuple[tuple[int, int, bool], .
 MAX_PIECES = 20_000  # pieces kept analysed in full: those matched, and those near cuts
 # A piece of letters above U+024F is one token: TOKEN_PATTERN's Latin compounds end there.
 LATIN_END = "\u024f"
+Place = tuple[int, int, int]  # where a word is: (piece, token in the piece, word in the token)
 
 
 def _words(token: str, stemmer: str) -> Words:
@@ -96,29 +99,37 @@ def _piece(piece: str, stemmer: str) -> Piece:
 
 # Every distinct piece's terms: the exact forms of its words, and their stems behind
 # STEM_MARK (a word matches by form or by stem, never a form by a stem). Kept for the pieces
-# met lately, so a text costs one dictionary lookup per distinct piece.
+# met lately, so a text costs one dictionary lookup per distinct piece; a piece that is one
+# word shares its word's tuple, so a piece costs little more than its own string.
 STEM_MARK = "\x00"
-MAX_TERMS = 100_000  # distinct pieces whose terms are kept per stemmer (about 25 MB)
+MAX_TERMS = 200_000  # distinct pieces, and distinct words, kept per stemmer (about 30 MB)
 _TERMS: dict[str, dict[str, tuple[str, ...]]] = {}
-_STEM_TERMS: dict[str, str] = {}  # stem -> STEM_MARK + stem, one string each
+_WORD_TERMS: dict[str, dict[str, tuple[str, ...]]] = {}
+
+
+def _word_terms(exact: str, stemmer: str) -> tuple[str, ...]:
+    """One word's terms: its exact form, then its stems behind STEM_MARK."""
+    table = _WORD_TERMS.setdefault(stemmer, {})
+    found = table.get(exact)
+    if found is None:
+        if len(table) >= MAX_TERMS:
+            table.clear()
+        word_stems = () if is_stopword(exact) else stems(exact, stemmer)
+        found = table[exact] = (exact, *(STEM_MARK + stem for stem in word_stems))
+    return found
 
 
 def _piece_terms(piece: str, stemmer: str) -> tuple[str, ...]:
-    """The exact forms of a piece's words, then each word's stems behind STEM_MARK."""
+    """The terms of each word of a piece, in order."""
     if piece.isalpha() and min(piece) > LATIN_END:
-        words = _words(piece, stemmer)
+        exact = normalize(piece)
+        if exact and " " not in exact:  # one word (not a ligature that is several)
+            return _word_terms(exact, stemmer)
+        tokens = [piece]
     else:
-        words = [word for token in TOKEN_RE.findall(piece) for word in _words(token, stemmer)]
-    found = [word[0] for word in words]
-    for _, word_stems, _ in words:
-        for stem in word_stems:
-            term = _STEM_TERMS.get(stem)
-            if term is None:
-                if len(_STEM_TERMS) >= MAX_TERMS:
-                    _STEM_TERMS.clear()
-                term = _STEM_TERMS[stem] = STEM_MARK + stem
-            found.append(term)
-    return tuple(found)
+        tokens = TOKEN_RE.findall(piece)
+    exacts = [exact for token in tokens for exact in normalize(token).split(" ") if exact]
+    return tuple(term for exact in exacts for term in _word_terms(exact, stemmer))
 
 
 def _terms(pieces: set[str], stemmer: str) -> dict[str, tuple[str, ...]]:
@@ -156,7 +167,7 @@ class _Layout:
         listed = list(distinct)
         terms = list(map(table.__getitem__, listed))
         held = set(compress(listed, map(not_, map(wanted.isdisjoint, terms))))
-        chosen: list[tuple[int, int, int]] = []  # (piece, token, word) in text order
+        chosen: list[Place] = []  # in text order
         if held:
             exacts, marked_stems = marks.exacts, marks.stems
             for i in compress(count(), map(held.__contains__, pieces)):
@@ -164,31 +175,47 @@ class _Layout:
                     for w, (exact, word_stems, _) in enumerate(words):
                         if exact in exacts or not marked_stems.isdisjoint(word_stems):
                             chosen.append((i, t, w))
-        if marks.phrases:
-            found = set().union(*terms)
-            for phrase in marks.phrases:
-                if found.issuperset(phrase):
-                    chosen = sorted(set(chosen).union(self._phrase_words(phrase)))
+        for phrase in marks.phrases:
+            # Only where a piece holds the phrase's first word can the phrase start.
+            first = frozenset(phrase[:1])
+            starting = set(compress(listed, map(not_, map(first.isdisjoint, terms))))
+            if starting:
+                found = self._phrase_words(phrase, starting)
+                chosen = sorted(set(chosen).union(found))
+        bases = self.bases if chosen else []
         for i, t, w in chosen:
             start, end, words = _piece(pieces[i], stemmer)[0][t]
-            self.matched_starts.append(self.bases[i] + start)
-            self.matched_ends.append(self.bases[i] + end)
+            self.matched_starts.append(bases[i] + start)
+            self.matched_ends.append(bases[i] + end)
             self.keys.append(words[w][2])
 
-    def _phrase_words(self, phrase: tuple[str, ...]) -> set[tuple[int, int, int]]:
-        """(piece, token, word) of each word inside an occurrence of the phrase."""
-        places, exacts = [], []
-        for i, piece in enumerate(self.pieces):
-            for t, (_, _, words) in enumerate(_piece(piece, self.stemmer)[0]):
-                for w, word in enumerate(words):
-                    places.append((i, t, w))
-                    exacts.append(word[0])
-        found: set[tuple[int, int, int]] = set()
-        size, first = len(phrase), phrase[0]
-        for i in range(len(exacts) - size + 1):
-            if exacts[i] == first and all(exacts[i + k] == phrase[k] for k in range(1, size)):
-                found.update(places[i : i + size])
+    def _phrase_words(self, phrase: tuple[str, ...], starting: set[str]) -> set[Place]:
+        """Each word inside an occurrence of the phrase, starting in one of ``starting``."""
+        found: set[Place] = set()
+        pieces = self.pieces
+        for i in compress(count(), map(starting.__contains__, pieces)):
+            following = self._words_from(i)
+            for place, exact in following:
+                if place[0] > i:
+                    break
+                if exact != phrase[0]:
+                    continue
+                ahead = list(itertools.islice(self._words_from(*place), len(phrase)))
+                if [exact for _, exact in ahead] == list(phrase):
+                    found.update(place for place, _ in ahead)
         return found
+
+    def _words_from(self, i: int, t: int = 0, w: int = 0) -> Iterator[tuple[Place, str]]:
+        """Each word's place and exact form in text order, from word ``w`` of token ``t`` of
+        piece ``i`` on."""
+        for j in range(i, len(self.pieces)):
+            for u, (_, _, words) in enumerate(_piece(self.pieces[j], self.stemmer)[0]):
+                if j == i and u < t:
+                    continue
+                for v, word in enumerate(words):
+                    if j == i and u == t and v < w:
+                        continue
+                    yield (j, u, v), word[0]
 
     def spans(self) -> list[tuple[int, int]]:
         """The marked stretches of text, each once: a ligature such as ﷺ is several words at
@@ -208,10 +235,11 @@ class _Layout:
 
     def word_start_from(self, position: int) -> int | None:
         """Where the first word starting at or after ``position`` starts."""
+        bases = self.bases
         for i in range(self._piece_at(position), len(self.pieces)):
             for start, _, _ in _piece(self.pieces[i], self.stemmer)[0]:
-                if self.bases[i] + start >= position:
-                    return self.bases[i] + start
+                if bases[i] + start >= position:
+                    return bases[i] + start
         return None
 
     def word_end_before(self, limit: int) -> int | None:
@@ -228,10 +256,11 @@ class _Layout:
 
     def word_end_upto(self, position: int) -> int | None:
         """Where the last word ending at or before ``position`` ends."""
+        bases = self.bases
         for i in range(self._piece_at(position), -1, -1):
             for _, end, _ in reversed(_piece(self.pieces[i], self.stemmer)[0]):
-                if self.bases[i] + end <= position:
-                    return self.bases[i] + end
+                if bases[i] + end <= position:
+                    return bases[i] + end
         return None
 
 
