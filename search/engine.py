@@ -14,6 +14,7 @@ query the language can express still works, only faster where it matters.
 from __future__ import annotations
 
 import math
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -73,6 +74,7 @@ class Catalog:
         self._columns: dict[str, tuple[np.ndarray, list]] = {}
         self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cached_bytes = 0
+        self._scratch = threading.local()
 
     # -- per-document arrays ------------------------------------------------------------
 
@@ -239,23 +241,41 @@ class Catalog:
         return found
 
     def _fielded(self, node: FieldedTerm) -> Matches:
-        result = self._empty()
-        pseudo = np.zeros(self.size, dtype=np.float32)
+        """BM25F of one term: computed on its postings only, never over every document (a
+        question reads dozens of terms; dense passes over 70,000 documents each were a
+        tenth of its cost)."""
+        parts = []
         for name, weight in node.weights.items():
             ids, tf = self.postings(name, node.text)
             if ids.size:
                 lengths, mean = self.lengths(name)
-                pseudo[ids] += weight * tf / (1.0 - B + B * lengths[ids] / mean)
-                result.mask[ids] = True
-        if not result.mask.any():
+                parts.append((ids, weight * tf / (1.0 - B + B * lengths[ids] / mean)))
+        result = self._empty()
+        if not parts:
             return result
-        df = int(np.count_nonzero(result.mask & self.live))
+        if len(parts) == 1:
+            ids, pseudo = parts[0]
+        else:  # sum the fields' weighted frequencies in a zeroed buffer, then zero it again
+            buffer = self._buffer()
+            for field_ids, values in parts:
+                buffer[field_ids] += values
+                result.mask[field_ids] = True
+            ids = np.flatnonzero(result.mask)
+            pseudo = buffer[ids]
+            buffer[ids] = 0.0
+        result.mask[ids] = True
+        df = int(np.count_nonzero(self.live[ids]))
         idf = math.log(1.0 + (self.documents - df + 0.5) / (df + 0.5))
-        found = result.mask
-        result.scores[found] = (
-            (node.boost * idf) * pseudo[found] * (K1 + 1.0) / (pseudo[found] + K1)
-        )
+        result.scores[ids] = (node.boost * idf) * pseudo * (K1 + 1.0) / (pseudo + K1)
         return result
+
+    def _buffer(self) -> np.ndarray:
+        """A zeroed float32 array over every document, one per thread, left zeroed by
+        whoever uses it."""
+        buffer = getattr(self._scratch, "buffer", None)
+        if buffer is None:
+            buffer = self._scratch.buffer = np.zeros(self.size, dtype=np.float32)
+        return buffer
 
     def _term(self, term: wq.Term) -> Matches:
         text = term.text.decode("utf-8") if isinstance(term.text, bytes) else term.text
