@@ -44,8 +44,10 @@ lint: $(VENV)/.installed-test
 test: $(VENV)/.installed-test lint
 	$(BIN)/python -m pytest
 
+# The peers and the product on the 50k keyword mix and the questions among all 70k articles,
+# then HTTP; about an hour. Tables land in docs/performance.md (bench/report.py).
 bench: $(VENV)/.installed
-	bash bench/run.sh bench/out
+	DISTRACTORS=1 bash bench/run.sh bench/out
 
 # A bounded load on loopback: mixed searches, fetches and pages with concurrent writes, from
 # a fresh index of seeds/; prints one JSON object and fails on any error or inconsistency.

@@ -12,6 +12,8 @@
 #   http/       bench/http_load.py on the product index kept from distractors/ (70k articles)
 #               or else from keywords/ (MAX_DOCS)
 #   ceiling/    ../shared/bench/http/run_http.sh, fixed-body handler only, same wrk settings
+# then bench/report.py writes every step's table, with the product's figures as ratios to
+# Lucene's from the same run, into the marked block of docs/performance.md.
 #
 # Env knobs: ENGINES (default "lucene tantivy whoosh3 product"), MAX_DOCS (50000),
 # GEN_QUERIES (1000), DISTRACTORS (0), HTTP_SECONDS (30), HTTP_CONNECTIONS ("8 32"),
@@ -76,6 +78,7 @@ if [[ "${SKIP_HTTP:-0}" != 1 && -d "$SERVED/product/index" ]]; then
   load "ceiling-end"
 fi
 
+"$PY" bench/report.py "$OUT"  # the tables, product / Lucene ratios, into docs/performance.md
 echo "tables: $OUT/keywords/results.md $OUT/questions/results.md"
 [[ "${DISTRACTORS:-0}" == 1 ]] && echo "        $OUT/distractors/results.md"
 echo "http:   $OUT/http/http_load.jsonl $OUT/ceiling/http-results.md"
