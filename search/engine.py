@@ -159,12 +159,8 @@ class Catalog:
             if local.size == 0:
                 continue
             matcher = leaf.postings(field, text)
-            for docnum in (local - offset).tolist():
-                if not matcher.is_active():
-                    break
-                matcher.skip_to(docnum)
-                if matcher.is_active() and matcher.id() == docnum:
-                    found[docnum + offset] = matcher.value_as("positions")
+            for docnum, positions in _leaf_positions(matcher, local - offset).items():
+                found[docnum + offset] = positions
         return found
 
     def proximity(
@@ -358,6 +354,47 @@ def _leaf_lengths(leaf, field: str) -> np.ndarray:
         return np.array(
             [leaf.doc_field_length(d, field) or 0 for d in range(count)], dtype=np.float32
         )
+
+
+def _leaf_positions(matcher, documents: np.ndarray) -> dict[int, list[int]]:
+    """Positions of the term in each of ``documents`` (sorted, leaf-local) that holds it.
+
+    Whoosh's ``skip_to`` walks a block posting by posting in Python; here a block is
+    skipped on its header when no wanted document can be in it, its ids are searched with
+    numpy, and only the positions of the wanted documents are decoded (the proximity bonus
+    reads a few terms for 100 documents each; posting by posting it was a quarter of a
+    question's ranking).
+    """
+    found: dict[int, list[int]] = {}
+    if not (hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block")):
+        for docnum in documents.tolist():  # terms stored inline, other codecs
+            if not matcher.is_active():
+                break
+            matcher.skip_to(docnum)
+            if matcher.is_active() and matcher.id() == docnum:
+                found[docnum] = matcher.value_as("positions")
+        return found
+    decode = matcher.format.decoder("positions")
+    start, count = 0, documents.size
+    while matcher.is_active() and start < count:
+        last = matcher.block_max_id()
+        if last < documents[start]:
+            matcher._next_block()
+            continue
+        end = int(np.searchsorted(documents, last, side="right"))
+        matcher._read_ids()
+        ids = np.asarray(matcher._ids, dtype=np.int64)
+        wanted = documents[start:end]
+        where = np.minimum(np.searchsorted(ids, wanted), ids.size - 1)
+        hit = ids[where] == wanted
+        if hit.any():
+            matcher._read_values()
+            values = matcher._values
+            for docnum, k in zip(wanted[hit].tolist(), where[hit].tolist(), strict=True):
+                found[docnum] = decode(values[k])
+        start = end
+        matcher._next_block()
+    return found
 
 
 def _leaf_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
