@@ -81,6 +81,14 @@ BIDI_MARKS = "\u200e\u200f\u061c"
 # A token: a Latin/ASCII-digit compound such as F-16 or COVID-19, or a run of other digits, or
 # a run of letters with the marks kept inside it. Python's \w does not match Arabic marks, so
 # without them `الرَّئِيسُ` would be cut in two; a filter removes the marks afterwards.
+# Distinct words whose normalised form (and, per stemmer, stems) each process keeps. A
+# serving worker meets new words in every article it highlights: at 200,000 per function the
+# caches took ~4,000 requests to fill and grew a worker's private memory by 16% after its
+# first 1,000; at 100,000 it is 10%, flat after 3,000, and searches are as fast (50,000 cost
+# 20% of search time; docs/performance.md, "Memory"). Bulk builds cache whole tokens above
+# these (search.bulk).
+WORD_CACHE = 100_000
+
 TOKEN_PATTERN = (
     r"[0-9A-Za-z\u00c0-\u024f]+(?:-[0-9A-Za-z\u00c0-\u024f]+)*"
     r"|\d+"
@@ -172,7 +180,7 @@ def fold_digits(text: str) -> str:
     return text.translate(_DIGITS)
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=WORD_CACHE)
 def normalize(token: str) -> str:
     """The whole normalisation of one token: NFKC, marks, letters, digits, Latin case.
 
@@ -287,7 +295,7 @@ def strip_suffixes(word: str) -> str:
     return word
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=WORD_CACHE)
 def light_stems(word: str) -> tuple[str, ...]:
     """Stems of a normalised word: one, or two when it may begin with a one-letter clitic.
 
@@ -315,7 +323,7 @@ def light_stems(word: str) -> tuple[str, ...]:
 _SNOWBALL = Stemmer.Stemmer("arabic")
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=WORD_CACHE)
 def snowball_stems(word: str) -> tuple[str, ...]:
     """Snowball Arabic (PyStemmer) on a normalised word: the measured alternative.
 
@@ -332,7 +340,7 @@ def snowball_stems(word: str) -> tuple[str, ...]:
     return (_SNOWBALL.stemWord(word),)
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=WORD_CACHE)
 def light_snowball_stems(word: str) -> tuple[str, ...]:
     """Both algorithms' stems, ours first: Snowball joins forms the light rules keep apart
     (broken plurals aside, its verb endings), the light rules join the وال/فال forms Snowball
