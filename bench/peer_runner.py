@@ -40,6 +40,7 @@ from whoosh import query as wq
 
 from search import parser as p
 from search.analysis import TOKEN_RE
+from search.bulk import DEFAULT_PROCS
 from search.documents import Article, Rejected, read_jsonl
 from search.engine import top
 from search.highlight import snippet
@@ -110,7 +111,7 @@ def version() -> str:
 
 
 def do_index(args) -> None:
-    procs = int(os.environ.get("ARABIC_SEARCH_BENCH_PROCS", str(min(os.cpu_count() or 1, 8))))
+    procs = int(os.environ.get("ARABIC_SEARCH_BENCH_PROCS", DEFAULT_PROCS))
     started = time.perf_counter()
     items = read_jsonl(Path(args.corpus))
     if args.limit:

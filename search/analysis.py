@@ -81,6 +81,13 @@ BIDI_MARKS = "\u200e\u200f\u061c"
 # A token: a Latin/ASCII-digit compound such as F-16 or COVID-19, or a run of other digits, or
 # a run of letters with the marks kept inside it. Python's \w does not match Arabic marks, so
 # without them `الرَّئِيسُ` would be cut in two; a filter removes the marks afterwards.
+TOKEN_PATTERN = (
+    r"[0-9A-Za-z\u00c0-\u024f]+(?:-[0-9A-Za-z\u00c0-\u024f]+)*"
+    r"|\d+"
+    rf"|(?:[^\W\d_]|[{WORD_MARKS}{BIDI_MARKS}])+"
+)
+TOKEN_RE = re.compile(TOKEN_PATTERN)
+
 # Distinct words whose normalised form (and, per stemmer, stems) each process keeps. A
 # serving worker meets new words in every article it highlights: at 200,000 per function the
 # caches took ~4,000 requests to fill and grew a worker's private memory by 16% after its
@@ -88,13 +95,6 @@ BIDI_MARKS = "\u200e\u200f\u061c"
 # 20% of search time; docs/performance.md, "Memory"). Bulk builds cache whole tokens above
 # these (search.bulk).
 WORD_CACHE = 100_000
-
-TOKEN_PATTERN = (
-    r"[0-9A-Za-z\u00c0-\u024f]+(?:-[0-9A-Za-z\u00c0-\u024f]+)*"
-    r"|\d+"
-    rf"|(?:[^\W\d_]|[{WORD_MARKS}{BIDI_MARKS}])+"
-)
-TOKEN_RE = re.compile(TOKEN_PATTERN)
 
 # --- Normalisation rules: plain functions -----------------------------------------------
 

@@ -49,6 +49,7 @@ INLINE_BELOW = 2
 SEGMENT_DOCS = 50_000  # articles per segment: bounds a worker's memory (~25 KB an article)
 BATCH_DOCS = 250  # articles sent to a worker at a time
 PARALLEL_FROM = 2_000  # fewer articles are built in-process: starting workers costs ~1 s
+DEFAULT_PROCS = min(os.cpu_count() or 1, 8)  # worker processes: every core, at most 8
 
 _FREQUENCIES = [pack_uint(n) for n in range(256)]
 
@@ -256,15 +257,24 @@ class SegmentBuilder:
         return self.segment
 
 
+def _block(
+    postings: _Postings, start: int, end: int, lengths: array, boost: float
+) -> tuple[array, array, list[bytes], list[int]]:
+    """Ids, weights, values and the known field lengths of postings[start:end], as Whoosh's
+    ``add_posting`` would have gathered them (a Frequency field's value is its frequency)."""
+    docs, freqs = postings.docs[start:end], postings.freqs[start:end]
+    weights = array("f", [freq * boost for freq in freqs])
+    values = postings.values[start:end] or list(map(_frequency_bytes, freqs))
+    known = [length for length in map(lengths.__getitem__, docs) if length]
+    return docs, weights, values, known
+
+
 def _write_inline(
     fieldwriter: W3FieldWriter, btext: bytes, postings: _Postings, lengths: array, boost: float
 ) -> None:
     """Store a rare term's postings inside its term-table entry (Whoosh reads such a term
     with a ListMatcher; its own writer has the branch but never takes it)."""
-    docs, freqs = postings.docs, postings.freqs
-    weights = array("f", [freq * boost for freq in freqs])
-    values = postings.values or list(map(_frequency_bytes, freqs))
-    known = [length for length in map(lengths.__getitem__, docs) if length]
+    docs, weights, values, known = _block(postings, 0, len(postings.docs), lengths, boost)
     info = W3TermInfo()
     info._weight = sum(weights)
     info._df = len(docs)
@@ -281,20 +291,15 @@ def _write_term(
 ) -> None:
     """Hand one term's postings to Whoosh's block writer a block at a time; the last block
     is left buffered for ``finish_term`` to write, as ``add_posting`` would leave it."""
-    docs, freqs, values = postings.docs, postings.freqs, postings.values
     size = writer._blocklimit
-    for start in range(0, len(docs), size):
+    for start in range(0, len(postings.docs), size):
         if writer._ids:
             writer._write_block()
-        end = start + size
-        block_freqs = freqs[start:end]
-        block_lengths = [length for length in map(lengths.__getitem__, docs[start:end]) if length]
-        writer._ids = docs[start:end]
-        writer._weights = array("f", [freq * boost for freq in block_freqs])
-        writer._values = values[start:end] if values else list(map(_frequency_bytes, block_freqs))
-        writer._maxweight = max(0, *writer._weights)
-        writer._minlength = min(block_lengths) if block_lengths else None
-        writer._maxlength = max(block_lengths, default=0)
+        docs, weights, values, known = _block(postings, start, start + size, lengths, boost)
+        writer._ids, writer._weights, writer._values = docs, weights, values
+        writer._maxweight = max(0, *weights)
+        writer._minlength = min(known) if known else None
+        writer._maxlength = max(known, default=0)
 
 
 # --- Building an index ---------------------------------------------------------------------
@@ -304,7 +309,6 @@ def build(ix: FileIndex, documents: Iterable[dict], procs: int = 1) -> int:
     """Write ``documents`` (Whoosh field dicts) as new segments of the empty index ``ix``
     and commit them; returns how many were written. With ``procs`` > 1 and enough input,
     ``procs`` worker processes build segments side by side."""
-    plan = _Plan(ix.schema)
     documents = iter(documents)
     head = []
     if procs > 1:
@@ -312,23 +316,19 @@ def build(ix: FileIndex, documents: Iterable[dict], procs: int = 1) -> int:
             head.append(fields)
             if len(head) >= PARALLEL_FROM:
                 break
+    counted = _Counted(_chain(head, documents))
     if procs > 1 and len(head) >= PARALLEL_FROM:
-        segments, count = _build_parallel(ix, _chain(head, documents), procs)
+        segments = _build_parallel(ix, counted, procs)
     else:
-        segments, count = _build_here(ix, plan, _chain(head, documents))
+        segments = build_segments(ix, _Plan(ix.schema), counted)
     _commit(ix, segments)
-    return count
+    return counted.count
 
 
 def _chain(head: list, rest: Iterator) -> Iterator:
     yield from head
     head.clear()
     yield from rest
-
-
-def _build_here(ix: FileIndex, plan: _Plan, documents: Iterable[dict]) -> tuple[list, int]:
-    counted = _Counted(documents)
-    return build_segments(ix, plan, counted), counted.count
 
 
 class _Counted:
@@ -382,7 +382,7 @@ class WorkerFailed(RuntimeError):
     """A build worker died or raised; nothing of the build is committed."""
 
 
-def _build_parallel(ix: FileIndex, documents: Iterator[dict], procs: int) -> tuple[list, int]:
+def _build_parallel(ix: FileIndex, documents: Iterable[dict], procs: int) -> list:
     package_root = str(Path(__file__).resolve().parents[1])
     path = os.environ.get("PYTHONPATH")
     env = os.environ | {"PYTHONPATH": package_root + (os.pathsep + path if path else "")}
@@ -391,15 +391,14 @@ def _build_parallel(ix: FileIndex, documents: Iterator[dict], procs: int) -> tup
         subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
         for _ in range(procs)
     ]
-    count = 0
     try:
         batch: list[dict] = []
+        sent = 0
         for fields in documents:
             batch.append(fields)
-            count += 1
             if len(batch) >= BATCH_DOCS:
-                _send(workers[count // BATCH_DOCS % procs], batch)
-                batch = []
+                _send(workers[sent % procs], batch)
+                batch, sent = [], sent + 1
         if batch:
             _send(workers[0], batch)
         segments = []
@@ -409,7 +408,7 @@ def _build_parallel(ix: FileIndex, documents: Iterator[dict], procs: int) -> tup
             if worker.wait() != 0 or not answer:
                 raise WorkerFailed(f"an indexing worker failed (exit code {worker.returncode})")
             segments.extend(pickle.loads(answer))
-        return segments, count
+        return segments
     finally:
         for worker in workers:
             if worker.poll() is None:

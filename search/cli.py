@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from .bulk import DEFAULT_PROCS
 from .documents import Article, Rejected, read_paths
 from .errors import SearchError
 from .index import StrictFailure, index_articles, index_stats
@@ -41,7 +42,7 @@ def main() -> None:
 @click.option(
     "--procs",
     type=click.IntRange(1, 16),
-    default=min(os.cpu_count() or 1, 8),
+    default=DEFAULT_PROCS,
     show_default="the number of cores, at most 8",
     help="Worker processes for a fresh build of 2,000 articles or more.",
 )

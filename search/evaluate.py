@@ -27,7 +27,6 @@ import hashlib
 import json
 import logging
 import math
-import os
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ from pathlib import Path
 from whoosh.searching import Searcher
 
 from .analysis import DEFAULT_STEMMER, STEMMERS
+from .bulk import DEFAULT_PROCS
 from .documents import Article, Rejected, read_paths
 from .errors import BadQuery
 from .index import index_articles, index_stemmer, open_index, read_build_info
@@ -341,7 +341,7 @@ def ensure_index(
     index_dir: str | Path | None = None,
     stemmer: str | None = None,
     *,
-    procs: int | None = None,
+    procs: int = DEFAULT_PROCS,
 ) -> Path:
     """An index of the docs files, built once and reused while files, stemmer and code match.
 
@@ -368,7 +368,6 @@ def ensure_index(
     if _read_marker(folder) == marker and read_build_info(folder):
         log.info("reusing the evaluation index in %s", folder)
         return folder
-    procs = procs or min(os.cpu_count() or 1, 8)
     report = index_articles(
         folder, _articles(read_paths(files)), rebuild=True, stemmer=stemmer, procs=procs
     )
