@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from search.documents import read_paths
+from search.documents import Article, read_paths
 from search.index import index_articles, index_stemmer, open_index
 from search.query import SearchRequest, search
 from search.web import create_app
@@ -16,6 +17,17 @@ from .live_server import serve  # noqa: F401  (a fixture, shared by the server t
 ROOT = Path(__file__).parents[1]
 SEEDS = ROOT / "seeds"
 SHARED = ROOT.parent / "shared"
+
+
+def write_seed_corpus(path: Path, documents: int, prefix: str) -> None:
+    """A JSON Lines corpus of ``documents`` articles cycling through the seeds' real text,
+    each under an id of its own (``prefix-0`` ...): enough for a build to take seconds."""
+    articles = [a for a in read_paths([SEEDS]) if isinstance(a, Article)]
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(documents):
+            article = articles[i % len(articles)]
+            row = {"id": f"{prefix}-{i}", "title": article.title, "body": article.body}
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -19,7 +18,7 @@ from search.documents import Article, read_paths
 from search.index import article_fields, index_articles, live_generation, make_schema, open_index
 from search.query import SearchRequest, search
 
-from .conftest import SEEDS
+from .conftest import SEEDS, write_seed_corpus
 
 SEED_ARTICLES = [a for a in read_paths([SEEDS]) if isinstance(a, Article)]
 
@@ -169,10 +168,7 @@ def test_workers_die_with_a_killed_build(tmp_path):
     index_articles(folder, SEED_ARTICLES)
     live = live_generation(folder)
     corpus = tmp_path / "big.jsonl"
-    with corpus.open("w", encoding="utf-8") as out:
-        for fields in _numbered(6_000):
-            row = {"id": fields["id"], "title": fields["title"], "body": fields["body"]}
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    write_seed_corpus(corpus, 6_000, "copy")
     command = [sys.executable, "-m", "search", "index", str(corpus), "--index", str(folder)]
     process = subprocess.Popen([*command, "--rebuild", "--quiet", "--procs", "2"])
     try:

@@ -12,10 +12,10 @@ from urllib.parse import urlencode
 
 import pytest
 
-from search.documents import Article, read_paths
+from search.documents import read_paths
 from search.index import index_articles
 
-from .conftest import SEEDS
+from .conftest import SEEDS, write_seed_corpus
 from .live_server import environment, gunicorn_command, send
 
 TOKEN = "concurrency-token"
@@ -100,21 +100,12 @@ def test_http_writes_are_searchable_within_a_second_while_searches_keep_answerin
     assert send("GET", f"{base}/healthz")[2]["documents"] == 5 + 12
 
 
-def _corpus(path: Path, documents: int) -> None:
-    seeds = [a for a in read_paths([SEEDS]) if isinstance(a, Article)]
-    with path.open("w", encoding="utf-8") as out:
-        for i in range(documents):
-            article = seeds[i % len(seeds)]
-            row = {"id": f"bulk-{i}", "title": article.title, "body": article.body}
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
-
-
 def test_searches_answer_during_a_bulk_index_and_a_competing_write_gets_503(
     serve, folder, tmp_path
 ):
     base = start(serve, folder, ARABIC_SEARCH_WRITE_WAIT_SECONDS="0.5")
     corpus = tmp_path / "bulk.jsonl"
-    _corpus(corpus, 600)
+    write_seed_corpus(corpus, 600, "bulk")
     reader = Searcher(base, "بلينكن")
     reader.start()
     bulk = subprocess.Popen(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import signal
 import subprocess
@@ -25,7 +24,7 @@ from search.index import (
     write_lock,
 )
 
-from .conftest import SEEDS
+from .conftest import SEEDS, write_seed_corpus
 
 
 def count(folder: Path) -> int:
@@ -145,22 +144,12 @@ def test_snowball_stemmer_is_recorded_and_used_by_queries(tmp_path):
     assert index_stats(tmp_path)["stemmer"] == "snowball"
 
 
-def _big_corpus(path: Path, documents: int) -> None:
-    """Many documents made of the seeds' real text, enough for a build to take seconds."""
-    articles = [a for a in read_paths([SEEDS]) if isinstance(a, Article)]
-    with path.open("w", encoding="utf-8") as out:
-        for i in range(documents):
-            article = articles[i % len(articles)]
-            row = {"id": f"doc-{i}", "title": article.title, "body": article.body}
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
-
-
 def test_a_killed_rebuild_leaves_the_old_index_serving_and_the_next_build_works(tmp_path):
     folder = tmp_path / "index"
     index_articles(folder, read_paths([SEEDS]))
     live = live_generation(folder)
     corpus = tmp_path / "big.jsonl"
-    _big_corpus(corpus, 20_000)
+    write_seed_corpus(corpus, 20_000, "doc")
     command = [sys.executable, "-m", "search", "index", str(corpus), "--index", str(folder)]
     process = subprocess.Popen([*command, "--rebuild", "--quiet"], env=os.environ.copy())
     try:
