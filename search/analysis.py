@@ -438,18 +438,28 @@ class Word:
     stems: tuple[str, ...]  # empty for a stop word
 
 
+def token_words(token: str, stemmer: str = DEFAULT_STEMMER) -> tuple[tuple[str, tuple], ...]:
+    """The words the chain makes of one raw token, each with its stems (none for a stop
+    word): usually one, several for a ligature NFKC spells as words (ﷺ), split as
+    `Normalize` splits them.
+
+    >>> token_words("لكوريا", "light")
+    (('لكوريا', ('لكوريا', 'كوريا')),)
+    """
+    text = normalize(token)
+    parts = text.split() if " " in text else [text] if text else []
+    return tuple((part, () if part in STOPWORDS else STEMMERS[stemmer](part)) for part in parts)
+
+
 def words(text: str, stemmer: str = DEFAULT_STEMMER) -> Iterator[Word]:
     """Tokenize and analyse ``text`` exactly as the index does, keeping offsets.
 
     >>> [w.exact for w in words("وقال الرَّئِيسُ")]
     ['وقال', 'الرءيس']
     """
-    stem_function = STEMMERS[stemmer]
     for match in TOKEN_RE.finditer(text):
-        for exact in normalize(match.group()).split(" "):
-            if exact:
-                found = () if exact in STOPWORDS else stem_function(exact)
-                yield Word(match.start(), match.end(), exact, found)
+        for exact, found in token_words(match.group(), stemmer):
+            yield Word(match.start(), match.end(), exact, found)
 
 
 def terms(text: str, *, stem: bool = True, stemmer: str = DEFAULT_STEMMER) -> list[str]:

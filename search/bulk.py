@@ -40,7 +40,7 @@ from whoosh.formats import Frequency, Positions
 from whoosh.index import TOC, FileIndex, clean_files
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from .analysis import DEFAULT_STEMMER, STEMMERS, STOPWORDS, TOKEN_RE, Stem, normalize
+from .analysis import DEFAULT_STEMMER, TOKEN_RE, Stem, token_words
 
 # A term with fewer postings than this is stored inside its term-table entry, not as a block
 # of the postings file: most terms of a news collection occur in one article, and writing
@@ -58,13 +58,9 @@ def _frequency_bytes(n: int) -> bytes:
     return _FREQUENCIES[n] if n < 256 else pack_uint(n)
 
 
-@lru_cache(maxsize=500_000)
-def token_readings(token: str, stemmer: str) -> tuple[tuple[str, tuple[str, ...] | None], ...]:
-    """What the analyzer chain makes of one raw token: each normalised part with its stems,
-    None for a stop word (the stemmed fields drop it, the exact fields keep it)."""
-    text = normalize(token)
-    parts = text.split() if " " in text else [text] if text else []  # as `Normalize` splits
-    return tuple((part, None if part in STOPWORDS else STEMMERS[stemmer](part)) for part in parts)
+# What the chain makes of each distinct raw token, per process: a build meets a few hundred
+# thousand distinct tokens, far more than the word caches under it keep (analysis.WORD_CACHE).
+token_readings = lru_cache(maxsize=500_000)(token_words)
 
 
 def text_postings(text: str, stemmer: str) -> tuple[dict[str, list[int]], dict[str, int]]:

@@ -33,6 +33,7 @@ from .analysis import (
     is_stopword,
     normalize,
     stems,
+    token_words,
 )
 
 SNIPPET_CHARS = 200  # the whole snippet, about two lines on a phone
@@ -78,12 +79,9 @@ Place = tuple[int, int, int]  # where a word is: (piece, token in the piece, wor
 
 def _words(token: str, stemmer: str) -> Words:
     """The words of one token exactly as `analysis.words` makes them."""
-    found = []
-    for exact in normalize(token).split(" "):
-        if exact:
-            word_stems = () if is_stopword(exact) else stems(exact, stemmer)
-            found.append((exact, word_stems, word_stems[0] if word_stems else exact))
-    return tuple(found)
+    return tuple(
+        (exact, found, found[0] if found else exact) for exact, found in token_words(token, stemmer)
+    )
 
 
 @lru_cache(maxsize=MAX_PIECES)
