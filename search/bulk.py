@@ -10,11 +10,12 @@ capped it near 150 articles/s (docs/performance.md). A fresh build needs none of
   filled from the same pass;
 - postings are grouped by term in memory as they are made, so nothing is sorted but the
   distinct terms, once, when the segment is written;
-- each term's postings go to Whoosh's block writer a block at a time, not one by one;
+- each term's postings go to the block writer a block at a time, not one by one, and a
+  Positions field's positions as lists, never encoded (`search.codec` stores them as arrays);
 - worker processes each build their own segments; the parent lists them all in one commit.
 
-The files are Whoosh's own (same codec, same block and term formats), read by the same
-reader as an index built document by document; `tests/test_bulk.py` builds the seeds both
+The files are those Whoosh's own writer makes with the same codec (`search.codec`), read by
+the same reader as an index built document by document; `tests/test_bulk.py` builds the seeds both
 ways and compares every term's postings, every stored field and every column.
 """
 
@@ -33,7 +34,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter, W3TermInfo
+from whoosh.codec.whoosh3 import W3FieldWriter, W3PostingsWriter, W3TermInfo
 from whoosh.fields import Schema
 from whoosh.filedb.structfile import pack_uint, pack_ushort
 from whoosh.formats import Frequency, Positions
@@ -41,6 +42,7 @@ from whoosh.index import TOC, FileIndex, clean_files
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from .analysis import DEFAULT_STEMMER, TOKEN_RE, Stem, token_words
+from .codec import ArrayCodec
 
 # A term with fewer postings than this is stored inside its term-table entry, not as a block
 # of the postings file: most terms of a news collection occur in one article, and writing
@@ -107,7 +109,7 @@ class _Postings:
     def __init__(self) -> None:
         self.docs = array("I")
         self.freqs = array("I")
-        self.values: list[bytes] = []
+        self.values: list[bytes | list[int]] = []  # positions stay lists
 
 
 STEMS, EXACT_COUNTS, EXACT_POSITIONS = "stems", "exact counts", "exact positions"
@@ -143,7 +145,7 @@ class SegmentBuilder:
 
     def __init__(self, ix: FileIndex, plan: _Plan):
         self.ix, self.plan = ix, plan
-        self.codec = W3Codec()
+        self.codec = ArrayCodec()
         self.segment = self.codec.new_segment(ix.storage, ix.indexname)
         self.perdoc = self.codec.per_document_writer(ix.storage, self.segment)
         self.postings: dict[str, dict[str, _Postings]] = {name: {} for name in plan.names}
@@ -212,8 +214,8 @@ class SegmentBuilder:
                 freq = found
             else:
                 freq = len(found)
-                if kind == EXACT_POSITIONS:
-                    postings.values.append(_encode_positions(found))
+                if kind == EXACT_POSITIONS:  # the codec takes them as they are
+                    postings.values.append(found)
             postings.freqs.append(freq)
             length += freq
         return length
@@ -271,6 +273,7 @@ def _write_inline(
     """Store a rare term's postings inside its term-table entry (Whoosh reads such a term
     with a ListMatcher; its own writer has the branch but never takes it)."""
     docs, weights, values, known = _block(postings, 0, len(postings.docs), lengths, boost)
+    values = [_encode_positions(v) if isinstance(v, list) else v for v in values]
     info = W3TermInfo()
     info._weight = sum(weights)
     info._df = len(docs)

@@ -6,9 +6,10 @@ that walk took over a second (profile in docs/performance.md). Here each posting
 block by block from the same Whoosh index into numpy arrays (cached per searcher), scored with
 BM25 in one vector operation, and summed; top-k, totals and facet counts are array operations.
 
-The query tree is the one `query.Compiler` builds. Terms, Or, And, AndMaybe and AndNot are
-evaluated here; anything else (phrases, ranges) is asked of Whoosh's own matcher, so every
-query the language can express still works, only faster where it matters.
+The query tree is the one `query.Compiler` builds. Terms, Or, And, AndMaybe, AndNot and
+phrases are evaluated here (phrases on positions read as arrays, `search.codec`); anything
+else (ranges, phrases with a slop) is asked of Whoosh's own matcher, so every query the
+language can express still works, only faster where it matters.
 """
 
 from __future__ import annotations
@@ -149,9 +150,12 @@ class Catalog:
             _, (old_ids, old_tf) = self._postings.popitem(last=False)
             self._cached_bytes -= old_ids.nbytes + old_tf.nbytes
 
-    def positions(self, field: str, text: str, documents: np.ndarray) -> dict[int, list[int]]:
-        """Word positions of one term in each of ``documents`` (sorted) that holds it."""
-        found: dict[int, list[int]] = {}
+    def occurrences(
+        self, field: str, text: str, documents: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Every occurrence of one term in ``documents`` (sorted): document numbers and word
+        positions, in document then position order."""
+        docs, positions = [], []
         for leaf, offset in self.leaves:
             if (field, text) not in leaf:
                 continue
@@ -159,9 +163,21 @@ class Catalog:
             if local.size == 0:
                 continue
             matcher = leaf.postings(field, text)
-            for docnum, positions in _leaf_positions(matcher, local - offset).items():
-                found[docnum + offset] = positions
-        return found
+            leaf_docs, leaf_positions = _leaf_occurrences(matcher, local - offset)
+            docs.append(leaf_docs + offset)
+            positions.append(leaf_positions)
+        if not docs:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        return np.concatenate(docs), np.concatenate(positions)
+
+    def positions(self, field: str, text: str, documents: np.ndarray) -> dict[int, list[int]]:
+        """Word positions of one term in each of ``documents`` (sorted) that holds it."""
+        docs, positions = self.occurrences(field, text, documents)
+        if docs.size == 0:
+            return {}
+        bounds = np.flatnonzero(np.diff(docs)) + 1
+        groups = zip(np.split(docs, bounds), np.split(positions, bounds), strict=True)
+        return {int(group[0]): found.tolist() for group, found in groups}
 
     def proximity(
         self, documents: np.ndarray, field: str, pairs: list[tuple[str, str]], slop: int
@@ -211,6 +227,8 @@ class Catalog:
         if isinstance(node, wq.AndNot):
             positive, negative = self.evaluate(node.a), self.mask(node.b)
             return Matches(positive.scores, positive.mask & ~negative)
+        if isinstance(node, wq.Phrase) and self._positional(node):
+            return self._phrase(node)
         if node is wq.NullQuery or isinstance(node, type(wq.NullQuery)):
             return self._empty()
         return self._whoosh(node)
@@ -274,7 +292,7 @@ class Catalog:
         return buffer
 
     def _term(self, term: wq.Term) -> Matches:
-        text = term.text.decode("utf-8") if isinstance(term.text, bytes) else term.text
+        text = term_text(term.text)
         ids, tf = self.postings(term.fieldname, text)
         result = self._empty()
         if ids.size == 0:
@@ -312,8 +330,52 @@ class Catalog:
             scores *= boost
         return Matches(scores, mask)
 
+    def _positional(self, phrase: wq.Phrase) -> bool:
+        """A phrase of adjacent words in a field with positions (else Whoosh's matcher)."""
+        schema = self.searcher.schema
+        if phrase.slop != 1 or len(phrase.words) < 2 or phrase.fieldname not in schema:
+            return False
+        field_format = schema[phrase.fieldname].format
+        return bool(field_format and field_format.supports("positions"))
+
+    def _phrase(self, node: wq.Phrase) -> Matches:
+        """Documents holding the words one after another, scored as the sum of the words'
+        BM25 in the field (the shape of Whoosh's phrase score, with this module's BM25).
+
+        Whoosh's span matchers walk every posting of every word in Python; a phrase of
+        common words ("الفريق في") took a quarter of a second on 70,000 articles. Here the
+        documents holding every word come from the cached posting arrays, positions are read
+        for those documents only, as arrays, and matched as (document, start) keys.
+        """
+        field = node.fieldname
+        words = [term_text(word) for word in node.words]
+        result = self._empty()
+        lists = [self.postings(field, word)[0] for word in words]
+        if any(ids.size == 0 for ids in lists):
+            return result
+        candidates = lists[0]
+        for ids in sorted(lists[1:], key=len):
+            candidates = np.intersect1d(candidates, ids, assume_unique=True)
+            if candidates.size == 0:
+                return result
+        # A phrase occurrence at position p puts word i at p + i: key each word's positions
+        # by (document, position - i) and keep the keys every word shares.
+        found = {word: self.occurrences(field, word, candidates) for word in set(words)}
+        shared = None
+        for offset, word in enumerate(words):
+            docs, positions = found[word]
+            keys = (docs << 32) | (positions - offset + _PHRASE_SHIFT)
+            shared = keys if shared is None else np.intersect1d(shared, keys)
+            if shared.size == 0:
+                return result
+        documents = np.unique(shared >> 32)
+        scores = sum(self.term_scores(field, word, 1.0, documents) for word in words)
+        result.scores[documents] = node.boost * scores
+        result.mask[documents] = True
+        return result
+
     def _whoosh(self, node: wq.Query) -> Matches:
-        """Ask Whoosh's own matcher for query types evaluated nowhere else (phrases, ranges)."""
+        """Ask Whoosh's own matcher for query types evaluated nowhere else (ranges, sloppy phrases)."""
         result = self._empty()
         matcher = node.matcher(self.searcher)
         ids, scores = [], []
@@ -326,6 +388,14 @@ class Catalog:
             result.scores[index] = np.array(scores, dtype=np.float32)
             result.mask[index] = True
         return result
+
+
+_PHRASE_SHIFT = 1 << 16  # keeps position - offset positive inside a phrase key
+
+
+def term_text(term: bytes | str) -> str:
+    """A term as text (Whoosh hands terms out as bytes or str)."""
+    return term.decode("utf-8") if isinstance(term, bytes) else term
 
 
 def _near(first: list[int], second: list[int], slop: int) -> bool:
@@ -356,25 +426,27 @@ def _leaf_lengths(leaf, field: str) -> np.ndarray:
         )
 
 
-def _leaf_positions(matcher, documents: np.ndarray) -> dict[int, list[int]]:
-    """Positions of the term in each of ``documents`` (sorted, leaf-local) that holds it.
+def _leaf_occurrences(matcher, documents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Document numbers and positions of the term in each of ``documents`` (sorted,
+    leaf-local) that holds it.
 
     Whoosh's ``skip_to`` walks a block posting by posting in Python; here a block is
     skipped on its header when no wanted document can be in it, its ids are searched with
-    numpy, and only the positions of the wanted documents are decoded (the proximity bonus
-    reads a few terms for 100 documents each; posting by posting it was a quarter of a
-    question's ranking).
+    numpy, and only the wanted documents' positions are gathered (`search.codec`'s blocks
+    hold them as one array; whoosh3's decode them one posting at a time).
     """
-    found: dict[int, list[int]] = {}
-    if not (hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block")):
-        for docnum in documents.tolist():  # terms stored inline, other codecs
+    if not hasattr(matcher, "_next_block"):  # terms stored inline, other codecs
+        found: dict[int, list[int]] = {}
+        for docnum in documents.tolist():
             if not matcher.is_active():
                 break
             matcher.skip_to(docnum)
             if matcher.is_active() and matcher.id() == docnum:
                 found[docnum] = matcher.value_as("positions")
-        return found
-    decode = matcher.format.decoder("positions")
+        return _flatten(found)
+    arrays = hasattr(matcher, "block_positions")
+    decode = None if arrays else matcher.format.decoder("positions")
+    docs, positions = [], []
     start, count = 0, documents.size
     while matcher.is_active() and start < count:
         last = matcher.block_max_id()
@@ -382,40 +454,69 @@ def _leaf_positions(matcher, documents: np.ndarray) -> dict[int, list[int]]:
             matcher._next_block()
             continue
         end = int(np.searchsorted(documents, last, side="right"))
-        matcher._read_ids()
-        ids = np.asarray(matcher._ids, dtype=np.int64)
+        if arrays:
+            ids = matcher.block_arrays()[0]
+        else:
+            matcher._read_ids()
+            ids = np.asarray(matcher._ids, dtype=np.int64)
         wanted = documents[start:end]
         where = np.minimum(np.searchsorted(ids, wanted), ids.size - 1)
         hit = ids[where] == wanted
         if hit.any():
-            matcher._read_values()
-            values = matcher._values
-            for docnum, k in zip(wanted[hit].tolist(), where[hit].tolist(), strict=True):
-                found[docnum] = decode(values[k])
+            postings = where[hit]
+            if arrays:
+                counts, flat = matcher.block_positions()
+                firsts = np.cumsum(counts) - counts
+                chosen = counts[postings]
+                skip = np.repeat(firsts[postings] - (np.cumsum(chosen) - chosen), chosen)
+                docs.append(np.repeat(ids[postings], chosen))
+                positions.append(flat[skip + np.arange(int(chosen.sum()))])
+            else:
+                matcher._read_values()
+                values = matcher._values
+                for k in postings.tolist():
+                    found_positions = decode(values[k])
+                    docs.append(np.full(len(found_positions), ids[k], dtype=np.int64))
+                    positions.append(np.array(found_positions, dtype=np.int64))
         start = end
         matcher._next_block()
-    return found
+    if not docs:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    return np.concatenate(docs), np.concatenate(positions)
+
+
+def _flatten(found: dict[int, list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    docs = [docnum for docnum, positions in found.items() for _ in positions]
+    flat = [position for positions in found.values() for position in positions]
+    return np.array(docs, dtype=np.int64), np.array(flat, dtype=np.int64)
 
 
 def _leaf_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
-    """Decode a posting list a block at a time (whoosh3), else one posting at a time."""
-    if hasattr(matcher, "_read_data") and hasattr(matcher, "_next_block"):
-        ids, tfs = [], []
+    """Decode a posting list a block at a time: arrays straight from `search.codec`'s blocks,
+    whoosh3's blocks through their tuples, anything else one posting at a time."""
+    ids, tfs = [], []
+    if hasattr(matcher, "block_arrays"):
+        while matcher.is_active():
+            block_ids, block_weights = matcher.block_arrays()
+            ids.append(block_ids)
+            tfs.append(block_weights)
+            matcher._next_block()
+    elif hasattr(matcher, "_read_data") and hasattr(matcher, "_next_block"):
         while matcher.is_active():
             matcher._read_ids()
             matcher._read_weights()
             ids.append(np.asarray(matcher._ids, dtype=np.int64))
             tfs.append(np.asarray(matcher._weights, dtype=np.float32))
             matcher._next_block()
-        if ids:
-            return np.concatenate(ids), np.concatenate(tfs)
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
-    ids, tfs = [], []
-    while matcher.is_active():
-        ids.append(matcher.id())
-        tfs.append(matcher.weight())
-        matcher.next()
-    return np.array(ids, dtype=np.int64), np.array(tfs, dtype=np.float32)
+    else:
+        while matcher.is_active():
+            ids.append(matcher.id())
+            tfs.append(matcher.weight())
+            matcher.next()
+        return np.array(ids, dtype=np.int64), np.array(tfs, dtype=np.float32)
+    if ids:
+        return np.concatenate(ids), np.concatenate(tfs)
+    return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
 
 
 def top(matches: Matches, limit: int, order: np.ndarray | None = None) -> np.ndarray:

@@ -31,6 +31,7 @@ from whoosh.index import Index
 
 from . import bulk
 from .analysis import DEFAULT_STEMMER, STEMMERS, Stem, arabic_analyzer
+from .codec import ArrayCodec
 from .documents import Article, Rejected
 from .errors import IndexBusy, IndexMissing
 
@@ -299,7 +300,7 @@ def _write(ix, items, report, *, fresh, strict, procs, on_item) -> None:
     else:
         _upsert(ix, accepted(), report)
     if repeats:
-        writer = ix.writer(limitmb=WRITER_LIMIT_MB)
+        writer = ix.writer(limitmb=WRITER_LIMIT_MB, codec=ArrayCodec())
         for article in repeats.values():
             writer.update_document(**article_fields(article))
             report.replaced += 1
@@ -310,7 +311,7 @@ def _upsert(ix: Index, articles: Iterable[Article], report: IndexReport) -> None
     """Add or replace articles in a live index with Whoosh's own writer (one new segment,
     small segments merged)."""
     with ix.searcher() as existing:
-        writer = ix.writer(limitmb=WRITER_LIMIT_MB)
+        writer = ix.writer(limitmb=WRITER_LIMIT_MB, codec=ArrayCodec())
         try:
             for article in articles:
                 if existing.document_number(id=article.id) is not None:
@@ -351,7 +352,7 @@ def delete_documents(
     started = time.perf_counter()
     with write_lock(folder, lock_timeout):
         ix = open_index(folder)
-        writer = ix.writer()
+        writer = ix.writer(codec=ArrayCodec())
         removed = 0
         try:
             for doc_id in ids:

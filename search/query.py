@@ -25,7 +25,7 @@ from whoosh.searching import Searcher
 
 from . import parser as p
 from .analysis import is_stopword, normalize, stems, unique
-from .engine import Catalog, FieldedTerm, Matches, top
+from .engine import Catalog, FieldedTerm, Matches, term_text, top
 from .errors import BadParameter, BadQuery
 from .highlight import Marks, highlight_text, snippet
 from .variants import spelling_variants
@@ -202,9 +202,9 @@ class Compiler:
                 found.sort(key=lambda t: -self.reader.doc_frequency(name, t))
                 found = found[:MAX_PREFIX_TERMS]
             weight = TITLE_WEIGHT if name == "title_exact" else 1.0
-            clauses += [wq.Term(name, _text(t), boost=weight) for t in found]
+            clauses += [wq.Term(name, term_text(t), boost=weight) for t in found]
             if marking and name in ("title_exact", "body_exact"):
-                self.exacts.update(_text(t) for t in found)
+                self.exacts.update(term_text(t) for t in found)
         return wq.Or(clauses) if clauses else wq.NullQuery
 
     def phrase(self, phrase: p.Phrase, *, marking: bool) -> wq.Query | None:
@@ -250,10 +250,6 @@ def _reading(stem: str, clitic_readings: set[str]) -> str:
 
 def _and(queries: list[wq.Query]) -> wq.Query:
     return queries[0] if len(queries) == 1 else wq.And(queries)
-
-
-def _text(term: bytes | str) -> str:
-    return term.decode("utf-8") if isinstance(term, bytes) else term
 
 
 # --- Running a search ------------------------------------------------------------------------

@@ -1,0 +1,220 @@
+"""Whoosh's whoosh3 codec with posting blocks stored as arrays.
+
+Everything on disk is Whoosh's (term tables, stored fields, columns, lengths, the posting
+files' block headers and skipping) except the data of a posting block. whoosh3 pickles each
+block as a tuple of Python ids, floats and, for a Positions field, one pickled list per
+posting, so reading a block costs an unpickle per block and per posting, and writing one a
+pickle: on 70,000 articles, a fifth of a search and of a build (docs/performance.md). Here
+a block's data is little-endian arrays that numpy reads in one call each:
+
+    header     "<BBI": weights kind, values kind, number of postings n
+    ids        n uint32, delta-encoded (the first is the id itself)
+    weights    nothing (all 1.0) | one float32 (all the same) | n float32
+    values     nothing | fixed-size values, concatenated | Positions: n uint32 counts, then
+               every position (int32), posting after posting | other formats: n uint32
+               byte lengths, then the bytes
+
+then compressed with zlib as whoosh3 does. Whoosh's own matcher API (``id``, ``weight``,
+``value``, ``skip_to``, spans, merging) works on these blocks unchanged, and the engine reads
+them as arrays (`block_arrays`, `block_positions`). A segment records its codec, so
+segments written by plain whoosh3 are read as before, beside these.
+"""
+
+from __future__ import annotations
+
+import struct
+import sys
+import zlib
+from array import array
+from itertools import chain
+from operator import sub
+from pickle import dumps
+
+import numpy as np
+from whoosh import formats
+from whoosh.codec.whoosh3 import (
+    COMPRESSION_MIN_SIZE,
+    WHOOSH3_HEADER_MAGIC,
+    W3Codec,
+    W3LeafMatcher,
+    W3PostingsWriter,
+)
+from whoosh.util.numeric import length_to_byte
+
+HEADER = struct.Struct("<BBI")
+ONES, SAME, EACH = 0, 1, 2  # weights kinds
+NONE, FIXED, POSITIONS, SIZED = 0, 1, 2, 3  # values kinds
+U32 = np.dtype("<u4")
+F32 = np.dtype("<f4")
+I32 = np.dtype("<i4")
+
+
+def _values_kind(format_: formats.Format) -> int:
+    size = format_.fixed_value_size()
+    if size == 0:
+        return NONE
+    if size is not None:
+        return FIXED
+    return POSITIONS if type(format_) is formats.Positions else SIZED
+
+
+class ArrayCodec(W3Codec):
+    """whoosh3 with array posting blocks (see the module docstring)."""
+
+    def postings_writer(self, dbfile, byteids=False):
+        if byteids:  # term vectors (ids are terms): whoosh3's own blocks
+            return super().postings_writer(dbfile, byteids=True)
+        return ArrayPostingsWriter(
+            dbfile,
+            blocklimit=self._blocklimit,
+            compression=self._compression,
+            inlinelimit=self._inlinelimit,
+        )
+
+    def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
+        if terminfo.is_inlined():
+            return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
+        offset, length = terminfo.extent()
+        return ArrayLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
+
+
+class ArrayPostingsWriter(W3PostingsWriter):
+    """Writes each block's data as arrays. A Positions value may be given as Whoosh's
+    encoding (what Whoosh's writer and merges pass) or as the list of positions itself
+    (what the bulk writer passes, saving an encode and a decode per posting)."""
+
+    def _write_block(self, last=False):
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        data = self._block_data()
+        comp = self._compression if len(data) >= COMPRESSION_MIN_SIZE else 0
+        if comp:
+            data = zlib.compress(data, comp)
+        ids = self._ids
+        info = dumps(
+            (
+                len(ids),
+                ids[-1],
+                self._maxweight,
+                comp,
+                length_to_byte(self._minlength),
+                length_to_byte(self._maxlength),
+            ),
+            2,
+        )
+        length = len(info) + len(data)
+        self._postfile.write_int(-length if last else length)
+        self._postfile.write(info)
+        self._postfile.write(data)
+        self._blockcount += 1
+        self._new_block()
+
+    def _block_data(self) -> bytes:
+        """The arrays, built with the array module: a block holds a few postings mostly,
+        where numpy's per-call cost would outweigh the work."""
+        ids = self._ids
+        deltas = _little(array("I", map(sub, ids, chain((0,), ids))))
+        weights = self._weights
+        first = weights[0]
+        if weights.count(first) == len(weights):
+            weights_kind = ONES if first == 1.0 else SAME
+            weights_bytes = b"" if first == 1.0 else _little(array("f", (first,))).tobytes()
+        else:
+            weights_kind, weights_bytes = EACH, _little(array("f", weights)).tobytes()
+        kind = _values_kind(self._format)
+        values = self._values
+        if kind == NONE:
+            values_bytes = b""
+        elif kind == FIXED:
+            values_bytes = b"".join(values)
+        elif kind == POSITIONS:
+            decode = self._format.decode_positions
+            lists = [decode(v) if isinstance(v, bytes) else v for v in values]
+            counts = _little(array("I", map(len, lists)))
+            values_bytes = counts.tobytes() + _little(array("i", chain(*lists))).tobytes()
+        else:
+            sizes = _little(array("I", map(len, values)))
+            values_bytes = sizes.tobytes() + b"".join(values)
+        head = HEADER.pack(weights_kind, kind, len(ids))
+        return b"".join((head, deltas.tobytes(), weights_bytes, values_bytes))
+
+
+def _little(numbers: array) -> array:
+    """The array in little-endian byte order (the block format's)."""
+    if sys.byteorder == "big":
+        numbers.byteswap()
+    return numbers
+
+
+class ArrayLeafMatcher(W3LeafMatcher):
+    """Reads array blocks; Whoosh's matcher API on top, arrays for the engine."""
+
+    def _read_data(self):
+        raw = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
+        if self._compression:
+            raw = zlib.decompress(raw)
+        weights_kind, values_kind, count = HEADER.unpack_from(raw)
+        at = HEADER.size
+        ids = np.cumsum(np.frombuffer(raw, dtype=U32, count=count, offset=at), dtype=np.int64)
+        at += 4 * count
+        if weights_kind == ONES:
+            weights = np.ones(count, dtype=np.float32)
+        else:
+            size = 1 if weights_kind == SAME else count
+            weights = np.frombuffer(raw, dtype=F32, count=size, offset=at).astype(np.float32)
+            at += 4 * size
+            if weights_kind == SAME:
+                weights = np.repeat(weights, count)
+        self._data = (ids, weights, values_kind, raw, at)
+
+    def block_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """This block's document numbers (int64) and weights (float32)."""
+        if self._data is None:
+            self._read_data()
+        return self._data[0], self._data[1]
+
+    def block_positions(self) -> tuple[np.ndarray, np.ndarray]:
+        """This block's position counts per posting and every position (absolute within
+        its document), posting after posting (a Positions field)."""
+        if self._data is None:
+            self._read_data()
+        _, _, kind, raw, at = self._data
+        if kind != POSITIONS:
+            raise ValueError("the field stores no positions")
+        count = self._blocklength
+        counts = np.frombuffer(raw, dtype=U32, count=count, offset=at).astype(np.int64)
+        flat = np.frombuffer(raw, dtype=I32, count=int(counts.sum()), offset=at + 4 * count)
+        return counts, flat.astype(np.int64)
+
+    def _read_ids(self):
+        self._ids = self.block_arrays()[0].tolist()
+
+    def _read_weights(self):
+        self._weights = array("f", self.block_arrays()[1].tobytes())
+
+    def _read_values(self):
+        if self._data is None:
+            self._read_data()
+        _, _, kind, raw, at = self._data
+        count = self._blocklength
+        if kind == NONE:
+            self._values = (None,) * count
+        elif kind == FIXED:
+            size = self._fixedsize
+            self._values = tuple(raw[at + i * size : at + (i + 1) * size] for i in range(count))
+        elif kind == POSITIONS:
+            counts, positions = self.block_positions()
+            ends = np.cumsum(counts).tolist()
+            flat = positions.tolist()
+            encode = self.format.encode
+            self._values = tuple(
+                encode(flat[end - n : end]) for n, end in zip(counts.tolist(), ends, strict=True)
+            )
+        else:
+            sizes = np.frombuffer(raw, dtype=U32, count=count, offset=at).tolist()
+            values, start = [], at + 4 * count
+            for size in sizes:
+                values.append(raw[start : start + size])
+                start += size
+            self._values = tuple(values)

@@ -1,0 +1,115 @@
+"""The array posting blocks hold exactly what whoosh3's blocks hold, for every format."""
+
+from __future__ import annotations
+
+import numpy as np
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
+
+from search.codec import ArrayCodec, ArrayLeafMatcher
+
+# One field per kind of block value: positions, characters (variable bytes), frequencies
+# (fixed size), none (existence), and a boosted field (the same weight on every posting).
+SCHEMA = Schema(
+    id=ID(stored=True, unique=True),
+    words=TEXT(phrase=True),
+    chars=TEXT(chars=True),
+    counts=TEXT(phrase=False),
+    boosted=TEXT(phrase=False, field_boost=2.0),
+    tags=KEYWORD,
+    number=NUMERIC(int),
+)
+
+
+def _documents() -> list[dict]:
+    documents = []
+    for i in range(300):  # "common" fills three blocks; the others one or two
+        text = " ".join(["common"] * (1 + i % 7) + [f"w{i % 13}", "common", f"rare{i}"])
+        documents.append(
+            {
+                "id": f"d{i}",
+                "words": text,
+                "chars": text,
+                "counts": text,
+                "boosted": text,
+                "tags": f"t{i % 3} t{i % 5}",
+                "number": i * 7,
+            }
+        )
+    return documents
+
+
+def _built(folder, codec, documents):
+    folder.mkdir()
+    ix = whoosh_index.create_in(str(folder), SCHEMA)
+    writer = ix.writer(codec=codec)
+    for fields in documents:
+        writer.add_document(**fields)
+    writer.commit()
+    return whoosh_index.open_dir(str(folder))
+
+
+def _postings(ix) -> dict:
+    with ix.reader() as reader:
+        found = {}
+        for field, term in reader.all_terms():
+            matcher = reader.postings(field, term)
+            items = []
+            while matcher.is_active():
+                items.append((matcher.id(), matcher.weight(), matcher.value()))
+                matcher.next()
+            found[field, term] = items
+        return found
+
+
+def test_array_blocks_read_back_as_whoosh3_blocks(tmp_path):
+    documents = _documents()
+    expected = _postings(_built(tmp_path / "w3", W3Codec(), documents))
+    ix = _built(tmp_path / "arrays", ArrayCodec(), documents)
+    assert _postings(ix) == expected
+    assert len(expected[("words", b"common")]) == 300
+    with ix.searcher() as searcher:
+        matcher = searcher.reader().postings("words", b"common")
+        assert isinstance(matcher, ArrayLeafMatcher)
+        assert searcher.search_page(wq.Phrase("words", ["common", "rare7"]), 1).total == 1
+
+
+def test_block_arrays_and_positions_are_the_postings(tmp_path):
+    ix = _built(tmp_path / "arrays", ArrayCodec(), _documents())
+    expected = _postings(ix)[("words", b"common")]
+    with ix.reader() as reader:
+        matcher = reader.postings("words", b"common")
+        ids, weights, positions = [], [], []
+        while matcher.is_active():
+            block_ids, block_weights = matcher.block_arrays()
+            counts, flat = matcher.block_positions()
+            ids += block_ids.tolist()
+            weights += block_weights.tolist()
+            positions += [p.tolist() for p in np.split(flat, np.cumsum(counts)[:-1])]
+            matcher._next_block()
+        decode = reader.schema["words"].format.decode_positions
+        assert ids == [docnum for docnum, _, _ in expected]
+        assert weights == [weight for _, weight, _ in expected]
+        assert positions == [decode(value) for _, _, value in expected]
+        assert positions[9] == [0, 1, 2, 4]  # document 9: common x3, w9, common, rare9
+
+
+def test_segments_of_both_codecs_merge_into_array_blocks(tmp_path):
+    documents = _documents()
+    expected = _postings(_built(tmp_path / "one", W3Codec(), documents))
+    (tmp_path / "mixed").mkdir()
+    ix = whoosh_index.create_in(str(tmp_path / "mixed"), SCHEMA)
+    for codec, part in ((W3Codec(), documents[:150]), (ArrayCodec(), documents[150:])):
+        writer = ix.writer(codec=codec)
+        for fields in part:
+            writer.add_document(**fields)
+        writer.commit(merge=False)
+    assert len(ix.reader().leaf_readers()) == 2
+    assert _postings(ix) == expected  # read through each segment's own codec
+    writer = ix.writer(codec=ArrayCodec())
+    writer.commit(optimize=True)
+    ix = whoosh_index.open_dir(str(tmp_path / "mixed"))
+    assert len(ix.reader().leaf_readers()) == 1
+    assert _postings(ix) == expected
