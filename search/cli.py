@@ -133,6 +133,8 @@ def serve(index_dir, host, port, workers) -> None:
     os.environ["ARABIC_SEARCH_INDEX_DIR"] = str(Path(index_dir).resolve())
     argv = [
         "gunicorn",
+        "--config",
+        "python:search.serving",
         "--bind",
         f"{host}:{port}",
         "--workers",

@@ -375,7 +375,7 @@ class Catalog:
         return result
 
     def _whoosh(self, node: wq.Query) -> Matches:
-        """Ask Whoosh's own matcher for query types evaluated nowhere else (ranges, sloppy phrases)."""
+        """Whoosh's own matcher, for what is evaluated nowhere else (ranges, sloppy phrases)."""
         result = self._empty()
         matcher = node.matcher(self.searcher)
         ids, scores = [], []

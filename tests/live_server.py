@@ -116,6 +116,8 @@ def gunicorn_command(workers: int = 2) -> Callable[[int], list[str]]:
         sys.executable,
         "-m",
         "gunicorn",
+        "--config",
+        "python:search.serving",
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",

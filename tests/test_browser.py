@@ -74,6 +74,8 @@ def server(seed_index, browser):
             sys.executable,
             "-m",
             "gunicorn",
+            "--config",
+            "python:search.serving",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",

@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 from urllib.parse import urlencode
 
 from click.testing import CliRunner
 
+from search import serving
 from search.cli import main
 
-from .live_server import environment, fetch
+from .live_server import environment, fetch, gunicorn_command
 
 
 def test_gunicorn_serves_search_and_json_errors(serve, seed_index: Path):
-    base = serve(
-        lambda port: [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "search.web:create_app()",
-        ],
-        environment(ARABIC_SEARCH_INDEX_DIR=str(seed_index)),
-    )
+    base = serve(gunicorn_command(workers=2), environment(ARABIC_SEARCH_INDEX_DIR=str(seed_index)))
     status, content_type, health = fetch(f"{base}/healthz")
     assert (status, health["status"], health["documents"]) == (200, "ok", 5)
 
@@ -71,3 +61,14 @@ def test_cli_serve_refuses_a_missing_index(tmp_path):
     result = CliRunner().invoke(main, ["serve", "--index", str(tmp_path / "none")])
     assert result.exit_code == 1
     assert "Error:" in result.output
+
+
+def test_a_worker_hides_its_startup_objects_from_the_collector():
+    before = gc.get_threshold()
+    try:
+        serving.post_worker_init(worker=None)
+        assert gc.get_freeze_count() > 10_000  # Flask, Whoosh, numpy and the app's modules
+        assert gc.get_threshold() == serving.GC_THRESHOLDS
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
