@@ -99,3 +99,26 @@ def test_query_step_follows_the_contract(corpus, index, tmp_path, op):
     assert hits[1] > 0
     assert hits[2] == (0 if op == "and" else hits[0])
     assert hits[4] == 0
+
+
+def test_scaling_builds_each_size_and_times_both_query_sets(corpus, tmp_path):
+    keywords = tmp_path / "keywords.txt"
+    keywords.write_text("\n".join(QUERIES) + "\n", "utf-8")
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text(json.dumps({"query": "ما عاصمة كوريا؟"}, ensure_ascii=False) + "\n")
+    command = [sys.executable, str(ROOT / "bench" / "scaling.py"), str(corpus[0])]
+    command += [str(tmp_path / "work"), "--sizes", "2", "0", "--procs", "1"]
+    command += ["--keywords", str(keywords), "--questions", str(questions)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    assert [(r["size"], r["set"], r["documents"]) for r in rows] == [
+        (2, "keywords", 2),
+        (2, "questions", 2),
+        ("all", "keywords", len(corpus[1])),
+        ("all", "questions", len(corpus[1])),
+    ]
+    # of five keyword queries two warm up (at most half do), the question alone is timed
+    assert all(r["queries"] == (3 if r["set"] == "keywords" else 1) for r in rows)
+    assert all(r["p50_ms"] > 0 for r in rows)
+    assert "| articles | queries |" in done.stdout
