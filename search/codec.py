@@ -17,7 +17,8 @@ a block's data is little-endian arrays that numpy reads in one call each:
 then compressed with zlib as whoosh3 does. Whoosh's own matcher API (``id``, ``weight``,
 ``value``, ``skip_to``, spans, merging) works on these blocks unchanged, and the engine reads
 them as arrays (`block_arrays`, `block_positions`). A segment records its codec, so
-segments written by plain whoosh3 are read as before, beside these.
+segments written by plain whoosh3 are read as before, beside these; it records it by module
+and class name (a pickle in the index's TOC), so `search.codec.ArrayCodec` must keep both.
 """
 
 from __future__ import annotations
@@ -160,13 +161,17 @@ class ArrayLeafMatcher(W3LeafMatcher):
         at += 4 * count
         if weights_kind == ONES:
             weights = np.ones(count, dtype=np.float32)
-        else:
-            size = 1 if weights_kind == SAME else count
-            weights = np.frombuffer(raw, dtype=F32, count=size, offset=at).astype(np.float32)
-            at += 4 * size
-            if weights_kind == SAME:
-                weights = np.repeat(weights, count)
+        elif weights_kind == SAME:
+            weights = np.full(count, np.frombuffer(raw, dtype=F32, count=1, offset=at)[0])
+            at += 4
+        else:  # read-only views of the block's bytes: nothing writes into them
+            weights = np.frombuffer(raw, dtype=F32, count=count, offset=at)
+            at += 4 * count
         self._data = (ids, weights, values_kind, raw, at)
+
+    def has_position_arrays(self) -> bool:
+        """True for a Positions field, whose blocks `block_positions` reads."""
+        return _values_kind(self.format) == POSITIONS
 
     def block_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """This block's document numbers (int64) and weights (float32)."""

@@ -444,7 +444,7 @@ def _leaf_occurrences(matcher, documents: np.ndarray) -> tuple[np.ndarray, np.nd
             if matcher.is_active() and matcher.id() == docnum:
                 found[docnum] = matcher.value_as("positions")
         return _flatten(found)
-    arrays = hasattr(matcher, "block_positions")
+    arrays = hasattr(matcher, "has_position_arrays") and matcher.has_position_arrays()
     decode = None if arrays else matcher.format.decoder("positions")
     docs, positions = [], []
     start, count = 0, documents.size

@@ -9,6 +9,7 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 
 from search.codec import ArrayCodec, ArrayLeafMatcher
+from search.engine import Catalog
 
 # One field per kind of block value: positions, characters (variable bytes), frequencies
 # (fixed size), none (existence), and a boosted field (the same weight on every posting).
@@ -113,3 +114,15 @@ def test_segments_of_both_codecs_merge_into_array_blocks(tmp_path):
     ix = whoosh_index.open_dir(str(tmp_path / "mixed"))
     assert len(ix.reader().leaf_readers()) == 1
     assert _postings(ix) == expected
+
+
+def test_the_engine_matches_phrases_in_every_positional_format(tmp_path):
+    ix = _built(tmp_path / "arrays", ArrayCodec(), _documents())
+    with ix.searcher() as searcher:
+        catalog = Catalog(searcher)
+        for field in ("words", "chars"):  # positions as arrays; characters as Whoosh's bytes
+            for phrase in (["common", "rare7"], ["common", "common", "w3"], ["rare7", "common"]):
+                node = wq.Phrase(field, phrase)
+                expected = catalog._whoosh(node).mask
+                assert np.array_equal(catalog.evaluate(node).mask, expected), (field, phrase)
+            assert catalog.evaluate(wq.Phrase(field, ["common", "rare7"])).total == 1
