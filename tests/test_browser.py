@@ -12,13 +12,14 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
+from .live_server import gunicorn_command
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -70,20 +71,7 @@ def server(seed_index, browser):
     port = _free_port()
     env = {**os.environ, "ARABIC_SEARCH_INDEX_DIR": str(seed_index)}
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--config",
-            "python:search.serving",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--log-level",
-            "warning",
-            "search.web:create_app()",
-        ],
+        [*gunicorn_command(workers=2)(port), "--log-level", "warning"],
         cwd=Path(__file__).parents[1],
         env=env,
     )
