@@ -170,34 +170,30 @@ class Catalog:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
         return np.concatenate(docs), np.concatenate(positions)
 
-    def positions(self, field: str, text: str, documents: np.ndarray) -> dict[int, list[int]]:
-        """Word positions of one term in each of ``documents`` (sorted) that holds it."""
-        docs, positions = self.occurrences(field, text, documents)
-        if docs.size == 0:
-            return {}
-        bounds = np.flatnonzero(np.diff(docs)) + 1
-        groups = zip(np.split(docs, bounds), np.split(positions, bounds), strict=True)
-        return {int(group[0]): found.tolist() for group, found in groups}
-
     def proximity(
         self, documents: np.ndarray, field: str, pairs: list[tuple[str, str]], slop: int
     ) -> np.ndarray:
-        """For each document, the summed idf of word pairs found in order within ``slop``."""
+        """For each document, the summed idf of word pairs found in order within ``slop``:
+        the second word 1 to slop + 1 positions after the first, found as shared
+        (document, position) keys."""
         bonus = np.zeros(documents.size, dtype=np.float32)
         if documents.size == 0:
             return bonus
         ordered = np.sort(documents)
-        where = {int(d): i for i, d in enumerate(documents.tolist())}
-        cache: dict[str, dict[int, list[int]]] = {}
+        keys: dict[str, np.ndarray] = {}
         for first, second in pairs:
             for word in (first, second):
-                if word not in cache:
-                    cache[word] = self.positions(field, word, ordered)
-            weight = (self.idf(field, first) + self.idf(field, second)) / 2
-            a, b = cache[first], cache[second]
-            for docnum in a.keys() & b.keys():
-                if _near(a[docnum], b[docnum], slop):
-                    bonus[where[docnum]] += weight
+                if word not in keys:
+                    docs, positions = self.occurrences(field, word, ordered)
+                    keys[word] = (docs << 32) | positions
+            before, after = keys[first], keys[second]
+            if before.size == 0 or after.size == 0:
+                continue
+            found = [np.intersect1d(before + gap, after) for gap in range(1, slop + 2)]
+            near = np.unique(np.concatenate(found) >> 32)
+            if near.size:
+                weight = (self.idf(field, first) + self.idf(field, second)) / 2
+                bonus[np.isin(documents, near)] += weight
         return bonus
 
     def idf(self, field: str, text: str) -> float:
@@ -396,17 +392,6 @@ _PHRASE_SHIFT = 1 << 16  # keeps position - offset positive inside a phrase key
 def term_text(term: bytes | str) -> str:
     """A term as text (Whoosh hands terms out as bytes or str)."""
     return term.decode("utf-8") if isinstance(term, bytes) else term
-
-
-def _near(first: list[int], second: list[int], slop: int) -> bool:
-    """True when some position of ``second`` follows one of ``first`` within slop + 1."""
-    j = 0
-    for position in first:
-        while j < len(second) and second[j] <= position:
-            j += 1
-        if j < len(second) and second[j] - position <= slop + 1:
-            return True
-    return False
 
 
 def _leaf_lengths(leaf, field: str) -> np.ndarray:
