@@ -27,6 +27,7 @@ import struct
 import sys
 import zlib
 from array import array
+from bisect import bisect_right
 from itertools import chain
 from operator import sub
 from pickle import dumps
@@ -48,6 +49,19 @@ NONE, FIXED, POSITIONS, SIZED = 0, 1, 2, 3  # values kinds
 U32 = np.dtype("<u4")
 F32 = np.dtype("<f4")
 I32 = np.dtype("<i4")
+
+
+_ONE = np.float32(1.0).astype(F32).tobytes()
+
+
+def _ids(parts: list[bytes], counts: list[int], last_ids: list[int]) -> np.ndarray:
+    """Absolute ids of consecutive blocks' delta-encoded ids: each block's first delta is its
+    first id, so it is made relative to the block before's last id, and one cumulative sum
+    decodes them all."""
+    deltas = np.frombuffer(b"".join(parts), dtype=U32).astype(np.int64)
+    starts = np.cumsum(np.asarray(counts[:-1], dtype=np.int64))
+    deltas[starts] -= np.asarray(last_ids[:-1], dtype=np.int64)
+    return np.cumsum(deltas)
 
 
 def _values_kind(format_: formats.Format) -> int:
@@ -191,6 +205,69 @@ class ArrayLeafMatcher(W3LeafMatcher):
         counts = np.frombuffer(raw, dtype=U32, count=count, offset=at).astype(np.int64)
         flat = np.frombuffer(raw, dtype=I32, count=int(counts.sum()), offset=at + 4 * count)
         return counts, flat.astype(np.int64)
+
+    # -- whole terms: a Python loop over blocks that only slices bytes, then a few numpy
+    # calls for the whole term (per block, numpy's call overhead was most of the cost)
+
+    def _block_bytes(self) -> tuple[bytes, int, int, int]:
+        """The current block's data: bytes, weights kind, where the weights start, count."""
+        raw = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
+        if self._compression:
+            raw = zlib.decompress(raw)
+        weights_kind, _, count = HEADER.unpack_from(raw)
+        return raw, weights_kind, HEADER.size + 4 * count, count
+
+    def term_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """Document numbers (int64) and weights (float32) of every posting from the current
+        block on; leaves the matcher at the end."""
+        ids, weights, counts, last_ids = [], [], [], []
+        while self.is_active():
+            raw, weights_kind, at, count = self._block_bytes()
+            ids.append(raw[HEADER.size : at])
+            if weights_kind == ONES:
+                weights.append(_ONE * count)
+            elif weights_kind == SAME:
+                weights.append(raw[at : at + 4] * count)
+            else:
+                weights.append(raw[at : at + 4 * count])
+            counts.append(count)
+            last_ids.append(self._maxid)
+            self._next_block()
+        return _ids(ids, counts, last_ids), np.frombuffer(b"".join(weights), dtype=F32)
+
+    def term_positions(self, documents: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """Document numbers and positions of every occurrence in ``documents`` (sorted
+        leaf-local numbers) of a Positions field's term; blocks that cannot hold one of
+        them are skipped on their headers."""
+        ids, counts, positions, sizes, last_ids = [], [], [], [], []
+        start, wanted = 0, len(documents)
+        while self.is_active() and start < wanted:
+            last = self._maxid
+            if last < documents[start]:
+                self._next_block()
+                continue
+            start = bisect_right(documents, last, start)
+            raw, weights_kind, at, count = self._block_bytes()
+            at += 0 if weights_kind == ONES else 4 if weights_kind == SAME else 4 * count
+            ids.append(raw[HEADER.size : HEADER.size + 4 * count])
+            counts.append(raw[at : at + 4 * count])
+            positions.append(raw[at + 4 * count :])
+            sizes.append(count)
+            last_ids.append(last)
+            self._next_block()
+        if not ids:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        found = _ids(ids, sizes, last_ids)
+        per_posting = np.frombuffer(b"".join(counts), dtype=U32).astype(np.int64)
+        flat = np.frombuffer(b"".join(positions), dtype=I32)
+        targets = np.asarray(documents, dtype=np.int64)
+        where = np.minimum(np.searchsorted(found, targets), found.size - 1)
+        postings = where[found[where] == targets]
+        firsts = np.cumsum(per_posting) - per_posting
+        chosen = per_posting[postings]
+        skip = np.repeat(firsts[postings] - (np.cumsum(chosen) - chosen), chosen)
+        picked = flat[skip + np.arange(int(chosen.sum()))].astype(np.int64)
+        return np.repeat(found[postings], chosen), picked
 
     def _read_ids(self):
         self._ids = self.block_arrays()[0].tolist()

@@ -416,12 +416,12 @@ def _leaf_occurrences(matcher, documents: np.ndarray) -> tuple[np.ndarray, np.nd
     leaf-local) that holds it.
 
     Whoosh's ``skip_to`` walks a block posting by posting in Python; here a block is
-    skipped on its header when no wanted document can be in it, its ids are searched with
-    numpy, and only the wanted documents' positions are gathered (`search.codec`'s blocks
-    hold them as one array; whoosh3's decode them one posting at a time).
+    skipped on its header when no wanted document can be in it, and only the wanted
+    documents' positions are gathered: for a whole term at once from `search.codec`'s
+    blocks (`ArrayLeafMatcher.term_positions`), one posting at a time from whoosh3's.
     """
+    found: dict[int, list[int]] = {}
     if not hasattr(matcher, "_next_block"):  # terms stored inline, other codecs
-        found: dict[int, list[int]] = {}
         for docnum in documents.tolist():
             if not matcher.is_active():
                 break
@@ -429,9 +429,10 @@ def _leaf_occurrences(matcher, documents: np.ndarray) -> tuple[np.ndarray, np.nd
             if matcher.is_active() and matcher.id() == docnum:
                 found[docnum] = matcher.value_as("positions")
         return _flatten(found)
-    arrays = hasattr(matcher, "has_position_arrays") and matcher.has_position_arrays()
-    decode = None if arrays else matcher.format.decoder("positions")
-    docs, positions = [], []
+    if hasattr(matcher, "has_position_arrays") and matcher.has_position_arrays():
+        return matcher.term_positions(documents.tolist())
+    decode = matcher.format.decoder("positions")
+    found = {}
     start, count = 0, documents.size
     while matcher.is_active() and start < count:
         last = matcher.block_max_id()
@@ -439,35 +440,19 @@ def _leaf_occurrences(matcher, documents: np.ndarray) -> tuple[np.ndarray, np.nd
             matcher._next_block()
             continue
         end = int(np.searchsorted(documents, last, side="right"))
-        if arrays:
-            ids = matcher.block_arrays()[0]
-        else:
-            matcher._read_ids()
-            ids = np.asarray(matcher._ids, dtype=np.int64)
+        matcher._read_ids()
+        ids = np.asarray(matcher._ids, dtype=np.int64)
         wanted = documents[start:end]
         where = np.minimum(np.searchsorted(ids, wanted), ids.size - 1)
         hit = ids[where] == wanted
         if hit.any():
-            postings = where[hit]
-            if arrays:
-                counts, flat = matcher.block_positions()
-                firsts = np.cumsum(counts) - counts
-                chosen = counts[postings]
-                skip = np.repeat(firsts[postings] - (np.cumsum(chosen) - chosen), chosen)
-                docs.append(np.repeat(ids[postings], chosen))
-                positions.append(flat[skip + np.arange(int(chosen.sum()))])
-            else:
-                matcher._read_values()
-                values = matcher._values
-                for k in postings.tolist():
-                    found_positions = decode(values[k])
-                    docs.append(np.full(len(found_positions), ids[k], dtype=np.int64))
-                    positions.append(np.array(found_positions, dtype=np.int64))
+            matcher._read_values()
+            values = matcher._values
+            for k in where[hit].tolist():
+                found[int(ids[k])] = decode(values[k])
         start = end
         matcher._next_block()
-    if not docs:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    return np.concatenate(docs), np.concatenate(positions)
+    return _flatten(found)
 
 
 def _flatten(found: dict[int, list[int]]) -> tuple[np.ndarray, np.ndarray]:
@@ -477,16 +462,12 @@ def _flatten(found: dict[int, list[int]]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _leaf_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
-    """Decode a posting list a block at a time: arrays straight from `search.codec`'s blocks,
-    whoosh3's blocks through their tuples, anything else one posting at a time."""
+    """Decode a posting list: arrays straight from `search.codec`'s blocks, whoosh3's blocks
+    a block at a time through their tuples, anything else one posting at a time."""
+    if hasattr(matcher, "term_arrays"):
+        return matcher.term_arrays()
     ids, tfs = [], []
-    if hasattr(matcher, "block_arrays"):
-        while matcher.is_active():
-            block_ids, block_weights = matcher.block_arrays()
-            ids.append(block_ids)
-            tfs.append(block_weights)
-            matcher._next_block()
-    elif hasattr(matcher, "_read_data") and hasattr(matcher, "_next_block"):
+    if hasattr(matcher, "_read_data") and hasattr(matcher, "_next_block"):
         while matcher.is_active():
             matcher._read_ids()
             matcher._read_weights()

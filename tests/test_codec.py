@@ -126,3 +126,19 @@ def test_the_engine_matches_phrases_in_every_positional_format(tmp_path):
                 expected = catalog._whoosh(node).mask
                 assert np.array_equal(catalog.evaluate(node).mask, expected), (field, phrase)
             assert catalog.evaluate(wq.Phrase(field, ["common", "rare7"])).total == 1
+
+
+def test_whole_term_readers_equal_the_postings(tmp_path):
+    ix = _built(tmp_path / "arrays", ArrayCodec(), _documents())
+    postings = _postings(ix)
+    with ix.reader() as reader:
+        decode = reader.schema["words"].format.decode_positions
+        for field, term in (("words", b"common"), ("counts", b"common"), ("boosted", b"w3")):
+            ids, weights = reader.postings(field, term).term_arrays()
+            assert ids.tolist() == [docnum for docnum, _, _ in postings[field, term]]
+            assert weights.tolist() == [weight for _, weight, _ in postings[field, term]]
+        expected = {docnum: decode(value) for docnum, _, value in postings["words", b"common"]}
+        for wanted in ([0], [5, 127, 128, 129, 299], list(range(0, 300, 3)), [299]):
+            docs, positions = reader.postings("words", b"common").term_positions(wanted)
+            pairs = [(docnum, p) for docnum in wanted for p in expected[docnum]]
+            assert list(zip(docs.tolist(), positions.tolist(), strict=True)) == pairs
