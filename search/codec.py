@@ -16,9 +16,10 @@ a block's data is little-endian arrays that numpy reads in one call each:
 
 then compressed with zlib as whoosh3 does. Whoosh's own matcher API (``id``, ``weight``,
 ``value``, ``skip_to``, spans, merging) works on these blocks unchanged, and the engine reads
-them as arrays (`block_arrays`, `block_positions`). A segment records its codec, so
-segments written by plain whoosh3 are read as before, beside these; it records it by module
-and class name (a pickle in the index's TOC), so `search.codec.ArrayCodec` must keep both.
+them as arrays, a whole term at a time (`term_arrays`, `term_positions`). A segment records
+its codec, so segments written by plain whoosh3 are read as before, beside these; it records
+it by module and class name (a pickle in the index's TOC), so `search.codec.ArrayCodec` must
+keep both.
 """
 
 from __future__ import annotations
@@ -49,9 +50,7 @@ NONE, FIXED, POSITIONS, SIZED = 0, 1, 2, 3  # values kinds
 U32 = np.dtype("<u4")
 F32 = np.dtype("<f4")
 I32 = np.dtype("<i4")
-
-
-_ONE = np.float32(1.0).astype(F32).tobytes()
+_ONE = struct.pack("<f", 1.0)  # one weight of 1.0, as stored
 
 
 def _ids(parts: list[bytes], counts: list[int], last_ids: list[int]) -> np.ndarray:
