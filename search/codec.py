@@ -63,6 +63,11 @@ def _ids(parts: list[bytes], counts: list[int], last_ids: list[int]) -> np.ndarr
     return np.cumsum(deltas)
 
 
+def _weights_size(kind: int, count: int) -> int:
+    """Bytes a block's weights take."""
+    return 0 if kind == ONES else 4 if kind == SAME else 4 * count
+
+
 def _values_kind(format_: formats.Format) -> int:
     size = format_.fixed_value_size()
     if size == 0:
@@ -165,10 +170,7 @@ class ArrayLeafMatcher(W3LeafMatcher):
     """Reads array blocks; Whoosh's matcher API on top, arrays for the engine."""
 
     def _read_data(self):
-        raw = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
-        if self._compression:
-            raw = zlib.decompress(raw)
-        weights_kind, values_kind, count = HEADER.unpack_from(raw)
+        raw, weights_kind, values_kind, count = self._block_bytes()
         at = HEADER.size
         ids = np.cumsum(np.frombuffer(raw, dtype=U32, count=count, offset=at), dtype=np.int64)
         at += 4 * count
@@ -176,14 +178,12 @@ class ArrayLeafMatcher(W3LeafMatcher):
             weights = np.ones(count, dtype=np.float32)
         elif weights_kind == SAME:
             weights = np.full(count, np.frombuffer(raw, dtype=F32, count=1, offset=at)[0])
-            at += 4
         else:  # read-only views of the block's bytes: nothing writes into them
             weights = np.frombuffer(raw, dtype=F32, count=count, offset=at)
-            at += 4 * count
-        self._data = (ids, weights, values_kind, raw, at)
+        self._data = (ids, weights, values_kind, raw, at + _weights_size(weights_kind, count))
 
     def has_position_arrays(self) -> bool:
-        """True for a Positions field, whose blocks `block_positions` reads."""
+        """True for a Positions field, whose positions `term_positions` reads."""
         return _values_kind(self.format) == POSITIONS
 
     def block_arrays(self) -> tuple[np.ndarray, np.ndarray]:
@@ -209,19 +209,19 @@ class ArrayLeafMatcher(W3LeafMatcher):
     # calls for the whole term (per block, numpy's call overhead was most of the cost)
 
     def _block_bytes(self) -> tuple[bytes, int, int, int]:
-        """The current block's data: bytes, weights kind, where the weights start, count."""
+        """The current block's data: its bytes, weights and values kinds, number of postings."""
         raw = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
         if self._compression:
             raw = zlib.decompress(raw)
-        weights_kind, _, count = HEADER.unpack_from(raw)
-        return raw, weights_kind, HEADER.size + 4 * count, count
+        return (raw, *HEADER.unpack_from(raw))
 
     def term_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """Document numbers (int64) and weights (float32) of every posting from the current
         block on; leaves the matcher at the end."""
         ids, weights, counts, last_ids = [], [], [], []
         while self.is_active():
-            raw, weights_kind, at, count = self._block_bytes()
+            raw, weights_kind, _, count = self._block_bytes()
+            at = HEADER.size + 4 * count
             ids.append(raw[HEADER.size : at])
             if weights_kind == ONES:
                 weights.append(_ONE * count)
@@ -246,8 +246,8 @@ class ArrayLeafMatcher(W3LeafMatcher):
                 self._next_block()
                 continue
             start = bisect_right(documents, last, start)
-            raw, weights_kind, at, count = self._block_bytes()
-            at += 0 if weights_kind == ONES else 4 if weights_kind == SAME else 4 * count
+            raw, weights_kind, _, count = self._block_bytes()
+            at = HEADER.size + 4 * count + _weights_size(weights_kind, count)
             ids.append(raw[HEADER.size : HEADER.size + 4 * count])
             counts.append(raw[at : at + 4 * count])
             positions.append(raw[at + 4 * count :])

@@ -432,7 +432,6 @@ def _leaf_occurrences(matcher, documents: np.ndarray) -> tuple[np.ndarray, np.nd
     if hasattr(matcher, "has_position_arrays") and matcher.has_position_arrays():
         return matcher.term_positions(documents.tolist())
     decode = matcher.format.decoder("positions")
-    found = {}
     start, count = 0, documents.size
     while matcher.is_active() and start < count:
         last = matcher.block_max_id()
@@ -467,19 +466,18 @@ def _leaf_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
     if hasattr(matcher, "term_arrays"):
         return matcher.term_arrays()
     ids, tfs = [], []
-    if hasattr(matcher, "_read_data") and hasattr(matcher, "_next_block"):
-        while matcher.is_active():
-            matcher._read_ids()
-            matcher._read_weights()
-            ids.append(np.asarray(matcher._ids, dtype=np.int64))
-            tfs.append(np.asarray(matcher._weights, dtype=np.float32))
-            matcher._next_block()
-    else:
+    if not (hasattr(matcher, "_read_data") and hasattr(matcher, "_next_block")):
         while matcher.is_active():
             ids.append(matcher.id())
             tfs.append(matcher.weight())
             matcher.next()
         return np.array(ids, dtype=np.int64), np.array(tfs, dtype=np.float32)
+    while matcher.is_active():
+        matcher._read_ids()
+        matcher._read_weights()
+        ids.append(np.asarray(matcher._ids, dtype=np.int64))
+        tfs.append(np.asarray(matcher._weights, dtype=np.float32))
+        matcher._next_block()
     if ids:
         return np.concatenate(ids), np.concatenate(tfs)
     return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)

@@ -300,18 +300,23 @@ def _write(ix, items, report, *, fresh, strict, procs, on_item) -> None:
     else:
         _upsert(ix, accepted(), report)
     if repeats:
-        writer = ix.writer(limitmb=WRITER_LIMIT_MB, codec=ArrayCodec())
+        writer = _writer(ix, limitmb=WRITER_LIMIT_MB)
         for article in repeats.values():
             writer.update_document(**article_fields(article))
             report.replaced += 1
         writer.commit()
 
 
+def _writer(ix: Index, **options):
+    """Whoosh's writer, writing array posting blocks (search.codec) like fresh builds do."""
+    return ix.writer(codec=ArrayCodec(), **options)
+
+
 def _upsert(ix: Index, articles: Iterable[Article], report: IndexReport) -> None:
     """Add or replace articles in a live index with Whoosh's own writer (one new segment,
     small segments merged)."""
     with ix.searcher() as existing:
-        writer = ix.writer(limitmb=WRITER_LIMIT_MB, codec=ArrayCodec())
+        writer = _writer(ix, limitmb=WRITER_LIMIT_MB)
         try:
             for article in articles:
                 if existing.document_number(id=article.id) is not None:
@@ -352,7 +357,7 @@ def delete_documents(
     started = time.perf_counter()
     with write_lock(folder, lock_timeout):
         ix = open_index(folder)
-        writer = ix.writer(codec=ArrayCodec())
+        writer = _writer(ix)
         removed = 0
         try:
             for doc_id in ids:
