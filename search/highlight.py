@@ -84,10 +84,16 @@ def _words(token: str, stemmer: str) -> Words:
     )
 
 
+def _one_token(piece: str) -> bool:
+    """A piece of letters above Latin is one token, the whole piece (a cheap test that
+    spares the tokenizer most pieces)."""
+    return piece.isalpha() and min(piece) > LATIN_END
+
+
 @lru_cache(maxsize=MAX_PIECES)
 def _piece(piece: str, stemmer: str) -> Piece:
     """A piece's tokens and clause marks, each at its offset in the piece."""
-    if piece.isalpha() and min(piece) > LATIN_END:  # one token, the whole piece
+    if _one_token(piece):
         words = _words(piece, stemmer)
         return (((0, len(piece), words),) if words else (), ())
     found = [(m.start(), m.end(), _words(m.group(), stemmer)) for m in TOKEN_RE.finditer(piece)]
@@ -119,7 +125,7 @@ def _word_terms(exact: str, stemmer: str) -> tuple[str, ...]:
 
 def _piece_terms(piece: str, stemmer: str) -> tuple[str, ...]:
     """The terms of each word of a piece, in order."""
-    if piece.isalpha() and min(piece) > LATIN_END:
+    if _one_token(piece):
         exact = normalize(piece)
         if exact and " " not in exact:  # one word (not a ligature that is several)
             return _word_terms(exact, stemmer)
