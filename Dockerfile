@@ -27,7 +27,7 @@ USER search
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
     CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"
-# The app writes one JSON access-log line per request itself (search/logs.py); the config
-# module sets the workers' garbage collection (search/serving.py).
-CMD ["gunicorn", "--config", "python:search.serving", \
+# The app writes one JSON access-log line per request itself (search/web/logs.py); the config
+# module sets the workers' garbage collection (search/web/serving.py).
+CMD ["gunicorn", "--config", "python:search.web.serving", \
      "--bind", "0.0.0.0:8000", "--workers", "2", "search.web:create_app()"]

@@ -25,32 +25,30 @@ import time
 from collections import Counter
 from pathlib import Path
 
-FRAME_LINE = re.compile(r":\d+\)$")  # "search (search/query.py:287)" -> one entry per function
+FRAME_LINE = re.compile(r":\d+\)$")  # "rank (search/query/ranking.py:61)" -> one per function
 
 
 def run_searches(index: Path, queries: Path, limit: int | None, warmup: int = 0) -> dict:
-    """Every query through `search.query.search`: parse, compile, rank, facets, snippets;
+    """Every query through `search.results.search`: parse, compile, rank, facets, snippets;
     returns the latency summary. The first ``warmup`` queries (at most half) run untimed."""
     from search.errors import BadQuery
-    from search.index import index_stemmer, open_index
-    from search.query import SearchRequest, search
+    from search.results import SearchRequest, search
+    from search.store import open_reader
 
     lines = [line.strip() for line in queries.read_text("utf-8").splitlines() if line.strip()]
     if queries.suffix == ".jsonl":
         lines = [json.loads(line)["query"] for line in lines]
     lines = lines[:limit] if limit else lines
     warmup = min(warmup, len(lines) // 2)
-    ix = open_index(index)
-    stemmer = index_stemmer(ix)
     times = []
-    with ix.searcher() as searcher:
+    with open_reader(index) as reader:
         for text in lines[:warmup]:
             with contextlib.suppress(BadQuery):
-                search(searcher, SearchRequest(q=text), stemmer)
+                search(reader, SearchRequest(q=text))
         for text in lines[warmup:]:
             started = time.perf_counter()
             with contextlib.suppress(BadQuery):
-                search(searcher, SearchRequest(q=text), stemmer)
+                search(reader, SearchRequest(q=text))
             times.append((time.perf_counter() - started) * 1000)
     times.sort()
     return {

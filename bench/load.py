@@ -74,7 +74,7 @@ sys.path.insert(0, str(REPO))  # run as a script from anywhere: the package is n
 
 from search.analysis import TOKEN_RE, terms  # noqa: E402
 from search.documents import Article, read_paths  # noqa: E402
-from search.index import index_articles, open_index  # noqa: E402
+from search.store import index_articles, open_reader  # noqa: E402
 
 HOST = "127.0.0.1"  # the only address this script ever talks to
 STARTUP_SECONDS = 60.0  # for gunicorn to answer /healthz
@@ -107,8 +107,9 @@ class Corpus:
 def read_corpus(folder: Path) -> Corpus:
     """The first VOCABULARY_DOCUMENTS stored documents of the index, as words."""
     ids, titles, bodies = [], [], []
-    with open_index(folder).searcher() as searcher:
-        for fields in itertools.islice(searcher.documents(), VOCABULARY_DOCUMENTS):
+    with open_reader(folder) as reader:
+        live = reader.live.nonzero()[0][:VOCABULARY_DOCUMENTS].tolist()
+        for fields in map(reader.stored, live):
             ids.append(fields["id"])
             titles.append(TOKEN_RE.findall(fields.get("title") or ""))
             bodies.append(TOKEN_RE.findall(fields.get("body") or ""))
@@ -745,8 +746,8 @@ def prepare_index(args, folder: Path) -> int:
         report = index_articles(folder, articles)
         if not report.documents:
             raise SystemExit(f"load: no articles in {args.corpus}")
-    with open_index(folder).searcher() as searcher:
-        return searcher.doc_count()
+    with open_reader(folder) as reader:
+        return reader.documents
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

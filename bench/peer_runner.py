@@ -6,18 +6,18 @@ usage (the harness's runner contract, its README "The product's runner"):
     peer_runner.py query INDEXDIR QUERIES [--op and|or] [--results FILE] [--snippet-queries N]
 
 Both steps go through the product's own code: `read_jsonl` and `index_articles` build the
-index (same schema and Arabic analysis as `arabic-search index`); queries are compiled with
-the API's `Compiler` (exact forms, stems, clitic alternatives, spelling variants, title
-weight) and ranked by the steps of `query.rank` (vectorised BM25 in `search.engine`, the
-proximity bonus on the best 100); snippets come from `highlight.snippet`.
+index (same schema and Arabic analysis as `arabic-search index`); each query is ranked by
+`search.query.rank`, the one path of the API (compiled to exact forms, stems, clitic
+alternatives, spelling variants and title weight, scored with BM25F, relaxed phrases, the
+proximity bonus on the best 100); snippets come from `search.results.snippet`.
 
 Only the query *structure* follows the harness, so every engine answers the same question:
 `common.parse_clauses` splits the line into phrase and term clauses (ASCII syntax and Arabic
 punctuation are separators, never operators); `--op and` requires every clause, `--op or`
-combines them as the API combines plain words (`Compiler.all`: any clause matches, more
-matched clauses rank higher); in both, consecutive plain words found close together earn the
-API's proximity bonus. Facet counts, which `/api/search` also computes, are left out here;
-bench/http_load.py times the whole API.
+combines them as the API combines typed words (any clause matches, more matched clauses rank
+higher); in both, consecutive words found close together earn the API's proximity bonus.
+Facet counts, which `/api/search` also computes, are left out here; bench/http_load.py times
+the whole API.
 
 The harness folder is ../shared/bench beside the repo, or ARABIC_SEARCH_BENCH_DIR.
 ARABIC_SEARCH_BENCH_PROCS (default: the number of cores, at most 8, as `arabic-search index`)
@@ -35,24 +35,13 @@ import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-import whoosh
-from whoosh import query as wq
-
-from search import parser as p
-from search.analysis import TOKEN_RE
-from search.bulk import DEFAULT_PROCS
+from search import __version__
+from search.analysis import TOKEN_RE, is_stopword, normalize
 from search.documents import Article, Rejected, read_jsonl
-from search.engine import top
-from search.highlight import snippet
-from search.index import index_articles, index_stemmer, open_index
-from search.query import (
-    PROXIMITY_SLOP,
-    PROXIMITY_WEIGHT,
-    RERANK_DEPTH,
-    Compiled,
-    Compiler,
-    catalog,
-)
+from search.query import parser as p
+from search.query import rank
+from search.results import snippet
+from search.store import DEFAULT_PROCS, Reader, index_articles, open_reader
 
 ENGINE = "product"
 
@@ -103,11 +92,7 @@ class Counted:
 
 
 def version() -> str:
-    try:
-        own = importlib.metadata.version("arabic-search")
-    except importlib.metadata.PackageNotFoundError:
-        own = "unknown"
-    return f"arabic-search {own} (whoosh3 {whoosh.versionstring()})"
+    return f"arabic-search {__version__} (whoosh3 {importlib.metadata.version('whoosh3')})"
 
 
 def do_index(args) -> None:
@@ -121,7 +106,8 @@ def do_index(args) -> None:
     seconds = time.perf_counter() - started
     for rejected in counted.rejected[:20]:
         print(f"skipped {rejected.path}:{rejected.line}: {rejected.reason}", file=sys.stderr)
-    stemmer = index_stemmer(open_index(args.indexdir))
+    with open_reader(args.indexdir) as reader:
+        stemmer = reader.stemmer
     figures = common.index_figures(
         ENGINE,
         counted,
@@ -142,87 +128,60 @@ def do_index(args) -> None:
 # --- Step 2: query ---------------------------------------------------------------------------
 
 
-def compile_clauses(searcher, stemmer: str, text: str, op: str) -> Compiled:
-    """The harness's clauses of ``text`` as one product query (`wq.NullQuery` if none remain).
+def clauses_query(text: str, op: str) -> p.Node | None:
+    """The harness's clauses of ``text`` as one parsed query (None when none remain).
 
-    A term clause is normally one word; when the product's tokenizer cuts it into several
-    tokens (``كوريا2024``), all of them must match, as the peers' QueryBuilder does.
+    A phrase clause is a phrase; a term clause is its word, or all of its tokens when the
+    product's tokenizer cuts it into several (``كوريا2024``), as the peers' QueryBuilder
+    does. ``and``: every clause must match (`p.Required`); ``or``: the clauses are a group of
+    plain words, as the API reads a typed question (any matches, more matched rank higher).
+    Stop-word term clauses drop out, as the peers' analyzers drop them.
     """
-    compiler = Compiler(searcher, stemmer)
-    clauses: list[wq.Query] = []
-    plain: list[p.Term] = []  # one-token term clauses, for the API's proximity bonus
+    nodes: list[p.Node] = []
     for kind, clause in common.parse_clauses(text):
         tokens = [match.group() for match in TOKEN_RE.finditer(clause)]
         if kind == "phrase":
-            query = compiler.phrase(p.Phrase(tuple(tokens)), marking=True)
+            node = p.Phrase(tuple(tokens)) if tokens else None
         else:
-            parts = [
-                q
-                for token in tokens
-                if (q := compiler.term(p.Term(token), marking=True, keep_stopwords=False))
-            ]
-            query = parts[0] if len(parts) == 1 else wq.And(parts) if parts else None
-            if len(tokens) == 1 and query is not None:
-                plain.append(p.Term(tokens[0]))
-        if query is not None:
-            clauses.append(query)
-    if not clauses:
-        query = wq.NullQuery
-    elif len(clauses) == 1:
-        query = clauses[0]
-    else:  # and: every clause; or: Compiler.all's soft OR (more matched clauses rank higher)
-        query = wq.And(clauses) if op == "and" else wq.Or(clauses)
-    return Compiled(
-        query,
-        compiler.exacts,
-        compiler.stems,
-        compiler.phrases,
-        compiler.proximity(plain),  # consecutive plain words: the API's proximity bonus
-        compiler.origins,
-    )
+            words = [p.Term(t) for t in tokens if not is_stopword(normalize(t))]
+            node = words[0] if len(words) == 1 else None
+            if len(words) > 1:
+                node = p.All(tuple(p.Required(word) for word in words))
+        if node is not None:
+            nodes.append(p.Required(node) if op == "and" else node)
+    if not nodes:
+        return None
+    return nodes[0] if len(nodes) == 1 else p.All(tuple(nodes))
 
 
-def rank_compiled(searcher, compiled: Compiled, limit: int):
-    """Document numbers of the best ``limit`` matches, and the exact number of matches.
-
-    The steps of `search.query.rank` after its own parse and compile: vectorised BM25 over
-    the whole index, deleted documents masked, the proximity bonus on the best RERANK_DEPTH.
-    """
-    arrays = catalog(searcher)
-    matches = arrays.evaluate(compiled.query)
-    matches.mask &= arrays.live
-    if compiled.pairs:
-        best = top(matches, RERANK_DEPTH)
-        matches.scores[best] += PROXIMITY_WEIGHT * arrays.proximity(
-            best, "body_exact", compiled.pairs, PROXIMITY_SLOP
-        )
-    return top(matches, limit), matches.total
+def ranked(reader: Reader, text: str, op: str, limit: int):
+    """`search.query.rank` on the clauses: the API's one ranking path."""
+    query = clauses_query(text, op)
+    return None if query is None else rank(reader, query, limit=limit)
 
 
 def do_query(args) -> None:
-    ix = open_index(args.indexdir)
-    stemmer = index_stemmer(ix)
-    searcher = ix.searcher()  # one searcher for every query, as each API worker keeps one
+    reader = open_reader(args.indexdir)  # one reader for every query, as each API worker keeps
     queries = common.read_queries(args.queries)
 
-    def stored(number) -> dict:
-        return searcher.stored_fields(int(number))
-
     def search(text: str, k: int) -> list[str]:
-        compiled = compile_clauses(searcher, stemmer, text, args.op)
-        documents, _ = rank_compiled(searcher, compiled, k)
-        return [stored(n)["id"] for n in documents]
+        ranking = ranked(reader, text, args.op, k)
+        if ranking is None:
+            return []
+        return [reader.stored(n)["id"] for n in ranking.documents.tolist()]
 
     def count(text: str) -> int:
-        return rank_compiled(searcher, compile_clauses(searcher, stemmer, text, args.op), 0)[1]
+        ranking = ranked(reader, text, args.op, 0)
+        return 0 if ranking is None else ranking.total
 
     def snippets(text: str) -> list[tuple[str, str]]:
-        compiled = compile_clauses(searcher, stemmer, text, args.op)
-        marks = compiled.marks()
-        documents, _ = rank_compiled(searcher, compiled, 10)
+        ranking = ranked(reader, text, args.op, 10)
+        if ranking is None:
+            return []
+        marks = ranking.compiled.marks()
         return [
-            (fields["id"], snippet(fields.get("body", ""), marks, stemmer))
-            for fields in map(stored, documents)
+            (fields["id"], snippet(fields.get("body", ""), marks, reader.stemmer))
+            for fields in map(reader.stored, ranking.documents.tolist())
         ]
 
     figures, results = common.run_query_passes(
@@ -230,9 +189,14 @@ def do_query(args) -> None:
     )
     common.write_results(args.results, results)
     figures.update(
-        {"engine": ENGINE, "op": args.op, "docs_in_index": searcher.doc_count(), "stemmer": stemmer}
+        {
+            "engine": ENGINE,
+            "op": args.op,
+            "docs_in_index": reader.documents,
+            "stemmer": reader.stemmer,
+        }
     )
-    searcher.close()
+    reader.close()
     common.emit(figures)
 
 

@@ -31,7 +31,7 @@ WARMUP = 50  # queries run untimed first (caches, lazily built arrays)
 
 def build(corpus: Path, size: int, folder: Path, procs: int) -> dict:
     from search.documents import read_jsonl
-    from search.index import index_articles
+    from search.store import index_articles
 
     started = time.perf_counter()
     items = read_jsonl(corpus)

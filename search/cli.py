@@ -10,21 +10,21 @@ from pathlib import Path
 
 import click
 
-from .bulk import DEFAULT_PROCS
+from .analysis import STEMMERS
 from .documents import Article, Rejected, read_paths
 from .errors import SearchError
-from .index import StrictFailure, index_articles, index_stats
+from .settings import default
+from .store import DEFAULT_PROCS, StrictFailure, index_articles, index_stats
 
-DEFAULT_INDEX = os.environ.get("ARABIC_SEARCH_INDEX_DIR", "index")
-PROGRESS_FROM = 1000  # documents; smaller runs finish before a bar would help
 index_option = click.option(
     "--index",
     "index_dir",
-    default=DEFAULT_INDEX,
-    show_default=True,
+    default=lambda: default("INDEX_DIR"),
+    show_default="$ARABIC_SEARCH_INDEX_DIR or index",
     type=click.Path(file_okay=False),
     help="Folder of the index.",
 )
+stemmer_option = click.option("--stemmer", type=click.Choice(sorted(STEMMERS)), default=None)
 
 
 @click.group()
@@ -38,7 +38,7 @@ def main() -> None:
 @index_option
 @click.option("--rebuild", is_flag=True, help="Build a fresh index and switch to it at the end.")
 @click.option("--strict", is_flag=True, help="Stop at the first bad input; change nothing.")
-@click.option("--stemmer", type=click.Choice(["light", "snowball", "light+snowball"]), default=None)
+@stemmer_option
 @click.option(
     "--procs",
     type=click.IntRange(1, 16),
@@ -124,17 +124,17 @@ def stats(index_dir, as_json) -> None:
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
 def serve(index_dir, host, port, workers) -> None:
     """Serve the search page and the JSON API with gunicorn."""
-    from .index import open_index
+    from .store import open_reader
 
     try:
-        open_index(index_dir)
+        open_reader(index_dir).close()
     except SearchError as error:
         raise click.ClickException(str(error)) from None
     os.environ["ARABIC_SEARCH_INDEX_DIR"] = str(Path(index_dir).resolve())
     argv = [
         "gunicorn",
         "--config",
-        "python:search.serving",
+        "python:search.web.serving",
         "--bind",
         f"{host}:{port}",
         "--workers",
@@ -154,16 +154,11 @@ def serve(index_dir, host, port, workers) -> None:
 @click.option("--explain", is_flag=True, help="Show what each query word added to each score.")
 def query_command(text, index_dir, page, per_page, sort, as_json, explain) -> None:
     """Search the index and print ranked hits with highlighted snippets."""
-    from .index import index_stemmer, open_index
-    from .query import SearchRequest, search
+    from .library import open_index
 
     try:
-        ix = open_index(index_dir)
-        request = SearchRequest.from_args(
-            {"q": text, "page": page, "per_page": per_page, "sort": sort, "explain": explain}
-        )
-        with ix.searcher() as searcher:
-            body = search(searcher, request, index_stemmer(ix))
+        with open_index(index_dir) as index:
+            body = index.search(text, page=page, per_page=per_page, sort=sort, explain=explain)
     except SearchError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
@@ -211,7 +206,7 @@ def _terminal(html_text: str, bold: bool = False) -> str:
 @click.option("--queries", required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--index", "index_dir", default=None, type=click.Path(file_okay=False))
 @click.option("--worst", default=0, show_default=True, type=click.IntRange(0))
-@click.option("--stemmer", type=click.Choice(["light", "snowball", "light+snowball"]), default=None)
+@stemmer_option
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
 def eval_command(docs, queries, index_dir, worst, stemmer, as_json) -> None:
     """Measure nDCG@10, MRR@10, Recall@10/100 and query time on a judged query set."""

@@ -53,6 +53,12 @@ class IndexMissing(SearchError):
     code = "index_unavailable"
 
 
+class IndexFormatMismatch(IndexMissing):
+    """The index was built by a version that wrote another format; it must be rebuilt."""
+
+    code = "index_format"
+
+
 class IndexBusy(SearchError):
     """Another writer holds the index lock for longer than we are willing to wait."""
 

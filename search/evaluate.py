@@ -1,7 +1,7 @@
 """Relevance evaluation: judged questions -> nDCG@10, MRR@10, Recall@10/100 and latency.
 
-Runs every question through the same path as ``/api/search`` (`query.rank`: parse, compile,
-score) and scores the ranked ids with binary relevance, as the peer benchmark
+Runs every question through the same path as ``/api/search`` (`search.query.rank`: parse,
+compile, score) and scores the ranked ids with binary relevance, as the peer benchmark
 does (``../shared/bench/README.md``, "Quality metrics"), so our figures sit in the same table
 as Lucene's and tantivy's:
 
@@ -32,14 +32,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh.searching import Searcher
-
 from .analysis import DEFAULT_STEMMER, STEMMERS
-from .bulk import DEFAULT_PROCS
 from .documents import Article, Rejected, read_paths
 from .errors import BadQuery
-from .index import index_articles, index_stemmer, open_index, read_build_info
 from .query import rank as rank_query
+from .store import DEFAULT_PROCS, Reader, index_articles, open_reader, read_build_info
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +45,7 @@ DEPTH = 100  # ids fetched per question; Recall@100 needs this many
 CACHE_FOLDER = "index-eval"  # default home of the evaluation indexes, one subfolder per corpus
 MARKER = "eval.json"  # beside CURRENT: which files, sizes and code built this cache
 # Editing these changes what the index holds, so a cached index built before the edit is stale.
-ANALYSIS_SOURCES = ("analysis.py", "index.py", "bulk.py", "data")
+ANALYSIS_SOURCES = ("analysis", "store")
 JSON_KEYS = ("ndcg@10", "mrr@10", "recall@10", "recall@100", "queries", "p50_ms", "p95_ms")
 
 
@@ -183,22 +180,22 @@ def load_queries(path: str | Path) -> list[EvalQuery]:
 # --- Running questions ----------------------------------------------------------------------
 
 
-def top_ids(searcher: Searcher, text: str, stemmer: str, limit: int = DEPTH) -> list[str]:
-    """The ids `query.search` would rank first for ``text``, without facets or snippets.
+def top_ids(reader: Reader, text: str, limit: int = DEPTH) -> list[str]:
+    """The ids a search would rank first for ``text``, without facets or snippets.
 
-    Uses `query.rank`, the one ranking path of the API, relevance order, no filter. Text the
-    grammar refuses finds nothing, as it does for a user (who gets a 400).
+    Uses `search.query.rank`, the one ranking path of the API, relevance order, no filter.
+    Text the grammar refuses finds nothing, as it does for a user (who gets a 400).
     """
-    return _ranked(searcher, text, stemmer, limit)[0]
+    return _ranked(reader, text, limit)[0]
 
 
-def _ranked(searcher: Searcher, text: str, stemmer: str, limit: int) -> tuple[list[str], bool]:
+def _ranked(reader: Reader, text: str, limit: int) -> tuple[list[str], bool]:
     """Top ids and whether the text was refused (BadQuery)."""
     try:
-        ranking = rank_query(searcher, text, stemmer, limit=limit)
+        ranking = rank_query(reader, text, limit=limit)
     except BadQuery:
         return [], True
-    return [searcher.stored_fields(int(number))["id"] for number in ranking.documents], False
+    return [reader.stored(number)["id"] for number in ranking.documents.tolist()], False
 
 
 @dataclass(frozen=True)
@@ -318,19 +315,16 @@ def evaluate(
     depth: int = DEPTH,
 ) -> EvalReport:
     """Run every question against the index in ``index_dir`` and score the rankings."""
-    ix = open_index(index_dir)
-    stemmer = index_stemmer(ix)
-    with ix.searcher() as searcher:
+    with open_reader(index_dir) as reader:
         # untimed: the ids the metrics read, which also warms the caches
-        ranked = [_ranked(searcher, query.query, stemmer, depth) for query in queries]
+        ranked = [_ranked(reader, query.query, depth) for query in queries]
         results = []
         for query, (ids, refused) in zip(queries, ranked, strict=True):
             started = time.perf_counter()
-            top_ids(searcher, query.query, stemmer, CUTOFF)
+            top_ids(reader, query.query, CUTOFF)
             ms = (time.perf_counter() - started) * 1000
             results.append(QueryResult(query, tuple(ids), ms, refused))
-        documents = searcher.doc_count()
-    return EvalReport(results, Path(index_dir), stemmer, documents)
+        return EvalReport(results, Path(index_dir), reader.stemmer, reader.documents)
 
 
 # --- Evaluation indexes, cached by what built them ------------------------------------------

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from search.documents import Article, read_paths
-from search.index import index_articles, index_stemmer, open_index
-from search.query import SearchRequest, search
+from search.results import SearchRequest, search
+from search.store import index_articles, open_reader
 from search.web import create_app
 
 from .live_server import serve  # noqa: F401  (a fixture, shared by the server tests)
@@ -40,15 +40,13 @@ def seed_index(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def find(seed_index):
     """Search the seed index through the package's own search function."""
-    ix = open_index(seed_index)
-    stemmer = index_stemmer(ix)
-    searcher = ix.searcher()
+    reader = open_reader(seed_index)
 
     def run(q: str, **params) -> dict:
-        return search(searcher, SearchRequest.from_args({"q": q, **params}), stemmer)
+        return search(reader, SearchRequest.from_args({"q": q, **params}))
 
     yield run
-    searcher.close()
+    reader.close()
 
 
 @pytest.fixture

@@ -117,7 +117,7 @@ def gunicorn_command(workers: int = 2) -> Callable[[int], list[str]]:
         "-m",
         "gunicorn",
         "--config",
-        "python:search.serving",
+        "python:search.web.serving",
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",

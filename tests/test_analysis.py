@@ -8,8 +8,6 @@ line); the 4,501 generated Snowball rows are read from the shared data folder wh
 
 from __future__ import annotations
 
-import doctest
-import importlib
 from pathlib import Path
 
 import pyarabic.araby as araby
@@ -18,10 +16,8 @@ import Stemmer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search import analysis
 from search.analysis import (
     STOPWORDS,
-    arabic_analyzer,
     compose,
     fold_digits,
     fold_letters,
@@ -32,6 +28,8 @@ from search.analysis import (
     terms,
     words,
 )
+from search.analysis import chars as analysis
+from search.analysis.filters import arabic_analyzer
 
 VECTORS = Path(__file__).parent / "vectors"
 PEER_VECTORS = Path(__file__).parents[1].parent / "shared" / "data" / "peer-vectors"
@@ -597,28 +595,3 @@ def test_analyzer_and_words_never_disagree(text):
     for stem in (True, False):
         analyzer = arabic_analyzer(stem=stem)
         assert [t.text for t in analyzer(text)] == terms(text, stem=stem)
-
-
-# --- 8. Doctests ----------------------------------------------------------------------------
-
-DOCTEST_MODULES = ["search.analysis", "search.variants", "search.highlight"]
-KNOWN_DOCTEST_FAILURES: dict[str, str] = {}
-
-
-def doctests():
-    finder = doctest.DocTestFinder()
-    for name in DOCTEST_MODULES:
-        for test in finder.find(importlib.import_module(name)):
-            if test.examples:
-                marks = []
-                if test.name in KNOWN_DOCTEST_FAILURES:
-                    reason = KNOWN_DOCTEST_FAILURES[test.name]
-                    marks = [pytest.mark.xfail(strict=True, reason=reason)]
-                yield pytest.param(test, id=test.name, marks=marks)
-
-
-@pytest.mark.parametrize("test", list(doctests()))
-def test_doctest(test):
-    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
-    runner.run(test)
-    assert runner.summarize(verbose=False).failed == 0

@@ -12,7 +12,7 @@ import pytest
 from flask import request
 
 from search.documents import Article
-from search.index import index_articles
+from search.store import index_articles
 from search.web import create_app
 
 from .conftest import ids

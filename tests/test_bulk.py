@@ -12,11 +12,10 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from search import bulk
-from search.analysis import DEFAULT_STEMMER
 from search.documents import Article, read_paths
-from search.index import article_fields, index_articles, live_generation, make_schema, open_index
-from search.query import SearchRequest, search
+from search.results import SearchRequest, search
+from search.store import bulk, index_articles, live_generation, open_reader
+from search.store.schema import article_fields, make_schema
 
 from .conftest import SEEDS, write_seed_corpus
 
@@ -114,9 +113,9 @@ def test_a_parallel_build_ranks_as_a_single_process_build(tmp_path, monkeypatch)
     for procs in (1, 2):
         folder = tmp_path / f"procs-{procs}"
         index_articles(folder, articles, procs=procs)
-        with open_index(folder).searcher() as searcher:
+        with open_reader(folder) as reader:
             request = SearchRequest.from_args({"q": "بلينكن سيول", "per_page": "20"})
-            found = search(searcher, request, DEFAULT_STEMMER)
+            found = search(reader, request)
         results[procs] = [(hit["score"], hit["id"]) for hit in found["results"]]
     assert len(results[1]) == 16  # the four seeds that name either, four times each
     # Equal scores may come in another order: document numbers differ between the builds.
@@ -158,7 +157,9 @@ def _bulk_workers(folder: Path) -> list[int]:
                 command = (entry / "cmdline").read_bytes().split(b"\0")
             except OSError:
                 continue
-            if b"search.bulk" in command and any(str(folder).encode() in c for c in command):
+            if b"search.store.bulk_worker" in command and any(
+                str(folder).encode() in c for c in command
+            ):
                 found.append(int(entry.name))
     return found
 

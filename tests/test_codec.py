@@ -8,14 +8,7 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 
-from search.analysis import DEFAULT_STEMMER
-from search.codec import ArrayCodec, ArrayLeafMatcher
-from search.documents import Article, read_paths
-from search.engine import Catalog
-from search.index import article_fields, make_schema
-from search.query import SearchRequest, search
-
-from .conftest import SEEDS
+from search.store.codec import ArrayCodec, ArrayLeafMatcher
 
 # One field per kind of block value: positions, characters (variable bytes), frequencies
 # (fixed size), none (existence), and a boosted field (the same weight on every posting).
@@ -122,18 +115,6 @@ def test_segments_of_both_codecs_merge_into_array_blocks(tmp_path):
     assert _postings(ix) == expected
 
 
-def test_the_engine_matches_phrases_in_every_positional_format(tmp_path):
-    ix = _built(tmp_path / "arrays", ArrayCodec(), _documents())
-    with ix.searcher() as searcher:
-        catalog = Catalog(searcher)
-        for field in ("words", "chars"):  # positions as arrays; characters as Whoosh's bytes
-            for phrase in (["common", "rare7"], ["common", "common", "w3"], ["rare7", "common"]):
-                node = wq.Phrase(field, phrase)
-                expected = catalog._whoosh(node).mask
-                assert np.array_equal(catalog.evaluate(node).mask, expected), (field, phrase)
-            assert catalog.evaluate(wq.Phrase(field, ["common", "rare7"])).total == 1
-
-
 def test_whole_term_readers_equal_the_postings(tmp_path):
     ix = _built(tmp_path / "arrays", ArrayCodec(), _documents())
     postings = _postings(ix)
@@ -148,35 +129,3 @@ def test_whole_term_readers_equal_the_postings(tmp_path):
             docs, positions = reader.postings("words", b"common").term_positions(wanted)
             pairs = [(docnum, p) for docnum in wanted for p in expected[docnum]]
             assert list(zip(docs.tolist(), positions.tolist(), strict=True)) == pairs
-
-
-QUERIES = ("كوريا", '"الولايات المتحدة"', "بيونج يانج الصواريخ", "سيول -كوريا")
-
-
-def test_an_index_of_whoosh3_blocks_searches_as_one_of_array_blocks(tmp_path):
-    """Indexes built before the codec keep working, with the same results."""
-    seeds = [article_fields(a) for a in read_paths([SEEDS]) if isinstance(a, Article)]
-    copies = [{**fields, "id": f"{fields['id']}-{i}"} for i in range(60) for fields in seeds]
-    found = []
-    for name, codec in (("w3", W3Codec()), ("arrays", ArrayCodec())):
-        (tmp_path / name).mkdir()
-        ix = whoosh_index.create_in(str(tmp_path / name), make_schema())
-        writer = ix.writer(codec=codec)
-        for fields in copies:
-            writer.add_document(**fields)
-        writer.commit()
-        with whoosh_index.open_dir(str(tmp_path / name)).searcher() as searcher:
-            found.append(
-                [
-                    [(hit["id"], hit["score"], hit["snippet_html"]) for hit in body["results"]]
-                    for text in (
-                        "كوريا",
-                        '"الولايات المتحدة"',
-                        "بيونج يانج الصواريخ",
-                        "سيول -كوريا",
-                    )
-                    for body in [search(searcher, SearchRequest(q=text), DEFAULT_STEMMER)]
-                ]
-            )
-    assert found[0] == found[1]
-    assert all(found[0][:3])  # the first three queries find articles

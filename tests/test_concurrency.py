@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import pytest
 
 from search.documents import read_paths
-from search.index import index_articles
+from search.store import index_articles
 
 from .conftest import SEEDS, write_seed_corpus
 from .live_server import environment, gunicorn_command, send

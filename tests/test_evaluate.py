@@ -25,8 +25,8 @@ from search.evaluate import (
     run_eval,
     top_ids,
 )
-from search.index import live_generation, open_index
-from search.query import SearchRequest, search
+from search.results import SearchRequest, search
+from search.store import live_generation, open_reader
 
 
 def report(*rankings: tuple[list[str], list[str]]) -> EvalReport:
@@ -228,12 +228,11 @@ def test_worst_questions_and_text(evaluated):
 
 
 def test_top_ids_follow_the_api(evaluated):
-    ix = open_index(evaluated.index_dir)
-    with ix.searcher() as searcher:
+    with open_reader(evaluated.index_dir) as reader:
         for question in QUESTIONS[:5]:
-            body = search(searcher, SearchRequest(question["query"]), "light")
+            body = search(reader, SearchRequest(question["query"]))
             api = [hit["id"] for hit in body["results"]]
-            assert top_ids(searcher, question["query"], "light", 10) == api
+            assert top_ids(reader, question["query"], 10) == api
 
 
 def test_index_is_reused_until_a_docs_file_changes(collection, tmp_path):

@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 
 from click.testing import CliRunner
 
-from search import serving
 from search.cli import main
+from search.web import serving
 
 from .live_server import environment, fetch, gunicorn_command
 

@@ -12,9 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search import highlight
 from search.analysis import words
-from search.highlight import ELLIPSIS, Marks, highlight_text, snippet
+from search.query import Marks
+from search.results import highlight
+from search.results.highlight import ELLIPSIS, highlight_text, snippet
 
 from .test_hostile import HOSTILE_TEXT, marks_from, time_limit
 

@@ -22,13 +22,13 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from search import parser
 from search.analysis import TOKEN_RE, normalize, terms, words
 from search.documents import Article, read_paths
 from search.errors import BadParameter, BadQuery, SearchError
-from search.highlight import ELLIPSIS, Marks, highlight_text, snippet
-from search.index import index_articles, index_stemmer, open_index
-from search.query import SearchRequest, document, search
+from search.query import Marks, parser
+from search.results import SearchRequest, document, search
+from search.results.highlight import ELLIPSIS, highlight_text, snippet
+from search.store import index_articles, open_reader
 from search.web import create_app
 
 from .conftest import SEEDS
@@ -211,9 +211,8 @@ def hostile_client(hostile_index):
 
 @pytest.fixture(scope="module")
 def hostile_searcher(hostile_index):
-    ix = open_index(hostile_index)
-    with ix.searcher() as searcher:
-        yield searcher, index_stemmer(ix)
+    with open_reader(hostile_index) as reader:
+        yield reader
 
 
 # --- Helpers ---------------------------------------------------------------------------------
@@ -663,9 +662,9 @@ def test_lone_surrogate_in_python_callers_is_a_bad_parameter(find, args):
 
 def test_lone_surrogate_document_id_is_not_found(hostile_searcher):
     """No stored id can hold a lone surrogate, so looking one up finds nothing."""
-    searcher, _ = hostile_searcher
-    assert document(searcher, "\ud800") is None
-    assert document(searcher, "script") is not None
+    reader = hostile_searcher
+    assert document(reader, "\ud800") is None
+    assert document(reader, "script") is not None
 
 
 # --- HTTP: pages -----------------------------------------------------------------------------
@@ -746,7 +745,7 @@ def test_search_function_raises_only_search_errors(find, q, params):
 
 def test_hostile_index_search_function(hostile_searcher):
     """search() over the hostile articles gives escaped, text-preserving hits."""
-    searcher, stemmer = hostile_searcher
-    body = search(searcher, SearchRequest.from_args({"q": "كوريا سيول"}), stemmer)
+    reader = hostile_searcher
+    body = search(reader, SearchRequest.from_args({"q": "كوريا سيول"}))
     assert {hit["id"] for hit in body["results"]} >= {"script", "long-<&>\"'"}
     check_hits(body, ARTICLES)

@@ -14,13 +14,13 @@ import pytest
 
 from search.documents import Article, Rejected, read_paths
 from search.errors import IndexBusy, IndexMissing
-from search.index import (
+from search.store import (
     StrictFailure,
     delete_documents,
     index_articles,
     index_stats,
     live_generation,
-    open_index,
+    open_reader,
     write_lock,
 )
 
@@ -28,13 +28,14 @@ from .conftest import SEEDS, write_seed_corpus
 
 
 def count(folder: Path) -> int:
-    with open_index(folder).searcher() as searcher:
-        return searcher.doc_count()
+    with open_reader(folder) as reader:
+        return reader.documents
 
 
-def stored(folder: Path, doc_id: str) -> dict:
-    with open_index(folder).searcher() as searcher:
-        return searcher.document(id=doc_id)
+def stored(folder: Path, doc_id: str) -> dict | None:
+    with open_reader(folder) as reader:
+        number = reader.document_number(doc_id)
+        return None if number is None else reader.stored(number)
 
 
 def test_indexing_the_seeds_twice_leaves_five_documents(tmp_path):
@@ -103,11 +104,12 @@ def test_rebuild_switches_to_a_new_generation_and_removes_the_old(tmp_path):
 
 def test_a_reader_keeps_reading_while_a_rebuild_switches(tmp_path):
     index_articles(tmp_path, read_paths([SEEDS]))
-    searcher = open_index(tmp_path).searcher()
+    reader = open_reader(tmp_path)
     index_articles(tmp_path, [Article("only", "وحيد", "نص")], rebuild=True)
-    assert searcher.doc_count() == 5  # the old generation's files stay readable
-    assert searcher.document(id="002_687531a2e5c0bf49")["title"].startswith("بلينكن")
-    searcher.close()
+    assert reader.documents == 5  # the old generation's files stay readable
+    number = reader.document_number("002_687531a2e5c0bf49")
+    assert reader.stored(number)["title"].startswith("بلينكن")
+    reader.close()
     assert count(tmp_path) == 1
 
 
@@ -119,7 +121,7 @@ def test_delete_documents(tmp_path):
 
 def test_opening_a_missing_index_says_how_to_build_one(tmp_path):
     with pytest.raises(IndexMissing, match="arabic-search index"):
-        open_index(tmp_path / "nothing")
+        open_reader(tmp_path / "nothing")
 
 
 def test_a_busy_writer_gives_a_clear_error(tmp_path):

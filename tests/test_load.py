@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from search.documents import read_paths
-from search.index import index_articles
+from search.store import index_articles
 
 from .conftest import ROOT, SEEDS
 from .live_server import environment, gunicorn_command

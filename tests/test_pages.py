@@ -15,11 +15,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from search.documents import Article
-from search.index import index_articles
-from search.web import (
+from search.store import index_articles
+from search.web import create_app
+from search.web.filters import (
     arabic_date,
     arabic_number,
-    create_app,
     page_numbers,
     results_count,
     text_dir,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from search.documents import read_paths
-from search.index import index_articles, live_generation, open_index, write_lock
+from search.store import index_articles, live_generation, open_reader, write_lock
 from search.web import create_app
 
 from .conftest import SEEDS
@@ -56,8 +56,8 @@ def client(folder):
 
 
 def count(folder: Path) -> int:
-    with open_index(folder).searcher() as searcher:
-        return searcher.doc_count()
+    with open_reader(folder) as reader:
+        return reader.documents
 
 
 def error_of(response, status: int, code: str) -> dict:
@@ -311,7 +311,7 @@ def test_a_busy_writer_is_a_503_with_retry_after_then_the_write_succeeds(folder)
 HOLD_LOCK = textwrap.dedent(
     """
     import sys, time
-    from search.index import write_lock
+    from search.store import write_lock
     with write_lock(sys.argv[1]):
         print("locked", flush=True)
         time.sleep(120)
@@ -364,7 +364,7 @@ def test_an_unsafe_request_id_is_replaced(client):
 def test_json_log_lines_parse():
     import logging
 
-    from search.logs import JsonFormatter
+    from search.web.logs import JsonFormatter
 
     record = logging.LogRecord("search.access", logging.INFO, "", 0, "GET %s", ("/",), None)
     record.request_id, record.status, record.ms = "abc", 200, 1.5

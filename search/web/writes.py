@@ -15,13 +15,13 @@ from collections.abc import Iterator
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
-from .documents import Article, FieldError, article_from_mapping
-from .errors import BadDocument, Forbidden, NotFound, Unauthorized, WritesDisabled
-from .index import delete_documents, index_articles
+from ..documents import Article, FieldError, article_from_mapping
+from ..errors import BadDocument, Forbidden, NotFound, Unauthorized, WritesDisabled
+from ..settings import BY_NAME
+from ..store import delete_documents, index_articles
 
 writes = Blueprint("writes", __name__)
 
-WRITE_WAIT_SECONDS = 5.0  # how long a write waits for another writer before a 503
 MAX_BATCH = 10_000  # documents in one POST; the body size limit applies as well
 JSON_LINES_TYPES = frozenset(
     {
@@ -165,4 +165,6 @@ def _folder() -> str:
 
 
 def _wait() -> float:
-    return float(current_app.config.get("WRITE_WAIT_SECONDS", WRITE_WAIT_SECONDS))
+    return float(
+        current_app.config.get("WRITE_WAIT_SECONDS", BY_NAME["WRITE_WAIT_SECONDS"].default)
+    )

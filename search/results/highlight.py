@@ -1,6 +1,6 @@
 """Highlighted titles and snippets: ``<mark>`` on the words as the article wrote them.
 
-The stored text is analysed with the same chain as the index (`analysis.words`), so each
+The stored text is analysed with the same chain as the index (`search.analysis.words`), so each
 word carries its offsets in the original text; a word is marked when its normalised form or
 one of its stems is one the query matched. Everything outside the marks is HTML-escaped, so
 neither an article nor a query can inject markup, and the characters HTML forbids in a
@@ -21,13 +21,12 @@ import itertools
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from functools import lru_cache
 from html import escape
 from itertools import accumulate, compress, count
 from operator import add, not_
 
-from .analysis import (
+from ..analysis import (
     DEFAULT_STEMMER,
     TOKEN_RE,
     is_stopword,
@@ -35,6 +34,7 @@ from .analysis import (
     stems,
     token_words,
 )
+from ..query import Marks
 
 SNIPPET_CHARS = 200  # the whole snippet, about two lines on a phone
 MAX_FRAGMENTS = 3
@@ -49,18 +49,6 @@ NOT_HTML_RE = re.compile(
     + "".join(chr(plane << 16 | low) for plane in range(17) for low in (0xFFFE, 0xFFFF))
     + "]"
 )
-
-
-@dataclass(frozen=True)
-class Marks:
-    """What to mark: normalised forms, stems and phrases (tuples of normalised forms)."""
-
-    exacts: frozenset[str] = frozenset()
-    stems: frozenset[str] = frozenset()
-    phrases: tuple[tuple[str, ...], ...] = field(default=())
-
-    def __bool__(self) -> bool:
-        return bool(self.exacts or self.stems or self.phrases)
 
 
 # A piece is the text between two spaces. No token or clause mark holds a space, and the

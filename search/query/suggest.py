@@ -7,9 +7,10 @@ documents hold, within two edits. The suggestion is shown as an article spells t
 
 from __future__ import annotations
 
-from whoosh.searching import Searcher
-
-from .analysis import TOKEN_RE, normalize, strip_diacritics, words
+from ..analysis import TOKEN_RE, normalize, strip_diacritics, words
+from ..store import Reader
+from . import nodes as qn
+from .engine import engine_for, top
 from .parser import FIELDS, OR_WORDS
 
 # A word is respelled only when it is rare and the respelling is far more common: بوتن (one
@@ -19,9 +20,8 @@ BETTER_BY = 3  # times as many documents
 FIELD_NAMES = ("body_exact", "title_exact")
 
 
-def suggest(searcher: Searcher, text: str, stemmer: str) -> str | None:
+def suggest(reader: Reader, text: str) -> str | None:
     """A respelled query that should find more, or None when nothing better is known."""
-    reader = searcher.reader()
     changed = False
     pieces: list[str] = []
     at = 0
@@ -42,11 +42,11 @@ def suggest(searcher: Searcher, text: str, stemmer: str) -> str | None:
         own = _frequency(reader, folded)
         if own >= RARE_BELOW:
             continue
-        better = _best_correction(searcher, folded)
+        better = _best_correction(reader, folded)
         if better is None or _frequency(reader, better) < max(1, own * BETTER_BY):
             continue
         pieces.append(text[at : match.start()])
-        pieces.append(_display_form(searcher, better, stemmer) or better)
+        pieces.append(_display_form(reader, better) or better)
         at = match.end()
         changed = True
     if not changed:
@@ -55,7 +55,7 @@ def suggest(searcher: Searcher, text: str, stemmer: str) -> str | None:
     return "".join(pieces)
 
 
-def _frequency(reader, term: str) -> int:
+def _frequency(reader: Reader, term: str) -> int:
     return sum(reader.doc_frequency(name, term) for name in FIELD_NAMES)
 
 
@@ -82,8 +82,7 @@ def edits(word: str) -> set[str]:
     return found
 
 
-def _best_correction(searcher: Searcher, folded: str) -> str | None:
-    reader = searcher.reader()
+def _best_correction(reader: Reader, folded: str) -> str | None:
     options = {c: n for c in edits(folded) if (n := _frequency(reader, c)) > 0}
     if not options and len(folded) >= 6:  # two edits only for long words, deletions only
         twice = {d for c in edits(folded) if len(c) < len(folded) for d in edits(c)}
@@ -95,15 +94,17 @@ def _best_correction(searcher: Searcher, folded: str) -> str | None:
     return max(options, key=lambda word: (options[word], word))
 
 
-def _display_form(searcher: Searcher, folded: str, stemmer: str) -> str | None:
-    """The word as a document writes it (diacritics dropped), for a readable suggestion."""
-    from whoosh.query import Or, Term
-
-    query = Or([Term("title_exact", folded), Term("body_exact", folded)])
-    for hit in searcher.search(query, limit=1):
-        stored = hit.fields()
+def _display_form(reader: Reader, folded: str) -> str | None:
+    """The word as the document that holds it best writes it (diacritics dropped), for a
+    readable suggestion."""
+    engine = engine_for(reader)
+    query = qn.AnyOf((qn.Term("title_exact", folded), qn.Term("body_exact", folded)))
+    matches = engine.evaluate(query)
+    matches.mask &= engine.live
+    for number in top(matches, 1).tolist():
+        stored = reader.stored(number)
         for text in (stored.get("title", ""), stored.get("body", "")):
-            for word in words(text, stemmer):
+            for word in words(text, reader.stemmer):
                 if word.exact == folded:
                     return strip_diacritics(text[word.start : word.end])
     return None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from .analysis import ALEF, GHAIN, JEEM, WAW, YEH
+from ..analysis.chars import ALEF, GHAIN, JEEM, WAW, YEH
 
 LONG_VOWELS = (YEH, WAW)
 GHAIN_JEEM = ((GHAIN, JEEM), (JEEM, GHAIN))  # /g/ in names: Levantine غ, Egyptian ج

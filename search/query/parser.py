@@ -3,6 +3,7 @@
     words           كوريا الشمالية            every word counts; more matched words rank higher
     "exact phrase"  "كوريا الشمالية"           normalised but unstemmed, in this order
     -word -"phrase" -روسيا                    exclude
+    +word +"phrase" +روسيا                    must match (a plain word only ranks higher)
     a OR b, a أو b  بيونغ OR سيول              alternatives
     field:word      title:بلينكن source:رويترز tag:كوريا (also عنوان: مصدر: وسم:)
     prefix*         صاروخ*                    words that start so
@@ -16,8 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .analysis import TOKEN_RE
-from .errors import BadQuery
+from ..analysis import TOKEN_RE
+from ..errors import BadQuery
 
 MAX_QUERY_LENGTH = 1000  # characters; longer input is refused, never truncated silently
 MAX_DEPTH = 20  # nested parentheses
@@ -58,6 +59,15 @@ class Phrase:
 
 @dataclass(frozen=True)
 class Not:
+    """Documents matching ``node`` are excluded."""
+
+    node: Node
+
+
+@dataclass(frozen=True)
+class Required:
+    """``node`` must match (``+word``), where a plain word alone would only rank higher."""
+
     node: Node
 
 
@@ -73,7 +83,7 @@ class Any:
     nodes: tuple[Node, ...]
 
 
-Node = Term | Phrase | Not | All | Any
+Node = Term | Phrase | Not | Required | All | Any
 
 
 # --- Lexer -------------------------------------------------------------------------------------
@@ -81,7 +91,7 @@ Node = Term | Phrase | Not | All | Any
 
 @dataclass(frozen=True)
 class _Token:
-    kind: str  # "word", "phrase", "open", "close", "or", "not", "field"
+    kind: str  # "word", "phrase", "open", "close", "or", "not", "must", "field"
     value: object = None
 
 
@@ -106,6 +116,9 @@ def _lex(text: str) -> list[_Token]:
             i += 1
         elif char == "-" and i + 1 < n and not text[i + 1].isspace() and text[i + 1] != "-":
             tokens.append(_Token("not"))
+            i += 1
+        elif char == "+" and i + 1 < n and not text[i + 1].isspace() and text[i + 1] != "+":
+            tokens.append(_Token("must"))
             i += 1
         elif char in WORD_BREAKS:  # a closing quote with no opening one (»): skipped
             i += 1
@@ -184,12 +197,14 @@ class _Parser:
 
     def unary(self) -> Node | None:
         token = self.take()
-        if token.kind == "not":
+        if token.kind in ("not", "must"):
             following = self.peek()
-            if following is None or following.kind in ("or", "close", "not"):
-                return None  # a lone minus
+            if following is None or following.kind in ("or", "close", "not", "must"):
+                return None  # a lone minus or plus
             inner = self.unary()
-            return Not(inner) if inner is not None else None
+            if inner is None:
+                return None
+            return Not(inner) if token.kind == "not" else Required(inner)
         if token.kind == "field":
             following = self.peek()
             if following is None or following.kind in ("or", "close", "not"):
@@ -230,8 +245,8 @@ def _with_field(node: Node | None, field: str) -> Node | None:
         return Term(node.text, field, node.prefix)
     if isinstance(node, Phrase):
         return Phrase(node.words, field)
-    if isinstance(node, Not):
-        return Not(_with_field(node.node, field))
+    if isinstance(node, Not | Required):
+        return type(node)(_with_field(node.node, field))
     return type(node)(tuple(_with_field(n, field) for n in node.nodes))
 
 
@@ -257,6 +272,8 @@ def has_positive(node: Node) -> bool:
     """True when the node can match something by itself (not only exclusions)."""
     if isinstance(node, Not):
         return False
+    if isinstance(node, Required):
+        return has_positive(node.node)
     if isinstance(node, All):
         return any(has_positive(n) for n in node.nodes)
     if isinstance(node, Any):

@@ -11,12 +11,14 @@ capped it near 150 articles/s (docs/performance.md). A fresh build needs none of
 - postings are grouped by term in memory as they are made, so nothing is sorted but the
   distinct terms, once, when the segment is written;
 - each term's postings go to the block writer a block at a time, not one by one, and a
-  Positions field's positions as lists, never encoded (`search.codec` stores them as arrays);
+  Positions field's positions as lists, never encoded (`search.store.codec` stores them as
+  arrays);
 - worker processes each build their own segments; the parent lists them all in one commit.
 
-The files are those Whoosh's own writer makes with the same codec (`search.codec`), read by
-the same reader as an index built document by document; `tests/test_bulk.py` builds the seeds both
-ways and compares every term's postings, every stored field and every column.
+The files are those Whoosh's own writer makes with the same codec (`search.store.codec`, which
+also holds every use of whoosh3's private attributes), read by the same reader as an index
+built document by document; `tests/test_bulk.py` builds the seeds both ways and compares every
+term's postings, every stored field and every column.
 """
 
 from __future__ import annotations
@@ -34,15 +36,15 @@ from functools import lru_cache
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import W3FieldWriter, W3PostingsWriter, W3TermInfo
 from whoosh.fields import Schema
-from whoosh.filedb.structfile import pack_uint, pack_ushort
+from whoosh.filedb.structfile import pack_uint
 from whoosh.formats import Frequency, Positions
 from whoosh.index import TOC, FileIndex, clean_files
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from .analysis import DEFAULT_STEMMER, TOKEN_RE, Stem, token_words
-from .codec import ArrayCodec
+from ..analysis import DEFAULT_STEMMER, TOKEN_RE, token_words
+from ..analysis.filters import Stem
+from .codec import ArrayCodec, Block
 
 # A term with fewer postings than this is stored inside its term-table entry, not as a block
 # of the postings file: most terms of a news collection occur in one article, and writing
@@ -239,15 +241,20 @@ class SegmentBuilder:
             boost = field.format.field_boost
             inline = name in self.plan.fast  # Whoosh's own fields' values stay in blocks
             fieldwriter.start_field(name, field)
+            size = fieldwriter.block_limit
             for term in sorted(terms):
                 btext = term.encode("utf-8") if isinstance(term, str) else term
                 postings = terms[term]
-                if inline and len(postings.docs) < INLINE_BELOW:
-                    _write_inline(fieldwriter, btext, postings, lengths, boost)
+                count = len(postings.docs)
+                if inline and count < INLINE_BELOW:
+                    block = _block(postings, 0, count, lengths, boost)
+                    fieldwriter.add_inline_term(btext, block, _encode_positions)
                     continue
-                fieldwriter.start_term(btext)
-                _write_term(fieldwriter._postwriter, postings, lengths, boost)
-                fieldwriter.finish_term()
+                blocks = (
+                    _block(postings, start, start + size, lengths, boost)
+                    for start in range(0, count, size)
+                )
+                fieldwriter.add_term(btext, blocks)
             fieldwriter.finish_field()
         fieldwriter.close()
         self.segment.set_doc_count(self.docnum)
@@ -255,50 +262,14 @@ class SegmentBuilder:
         return self.segment
 
 
-def _block(
-    postings: _Postings, start: int, end: int, lengths: array, boost: float
-) -> tuple[array, array, list[bytes], list[int]]:
-    """Ids, weights, values and the known field lengths of postings[start:end], as Whoosh's
-    ``add_posting`` would have gathered them (a Frequency field's value is its frequency)."""
+def _block(postings: _Postings, start: int, end: int, lengths: array, boost: float) -> Block:
+    """postings[start:end] as Whoosh's ``add_posting`` would have gathered them (a Frequency
+    field's value is its frequency), with the known field lengths of their documents."""
     docs, freqs = postings.docs[start:end], postings.freqs[start:end]
     weights = array("f", [freq * boost for freq in freqs])
     values = postings.values[start:end] or list(map(_frequency_bytes, freqs))
     known = [length for length in map(lengths.__getitem__, docs) if length]
-    return docs, weights, values, known
-
-
-def _write_inline(
-    fieldwriter: W3FieldWriter, btext: bytes, postings: _Postings, lengths: array, boost: float
-) -> None:
-    """Store a rare term's postings inside its term-table entry (Whoosh reads such a term
-    with a ListMatcher; its own writer has the branch but never takes it)."""
-    docs, weights, values, known = _block(postings, 0, len(postings.docs), lengths, boost)
-    values = [_encode_positions(v) if isinstance(v, list) else v for v in values]
-    info = W3TermInfo()
-    info._weight = sum(weights)
-    info._df = len(docs)
-    info._minlength = min(known) if known else None
-    info._maxlength = max(known, default=0)
-    info._maxweight = max(0, *weights)
-    info._minid, info._maxid = docs[0], docs[-1]
-    info.set_inlined(docs, weights, values)
-    fieldwriter._tindex.add(pack_ushort(fieldwriter._fieldid) + btext, info.to_bytes())
-
-
-def _write_term(
-    writer: W3PostingsWriter, postings: _Postings, lengths: array, boost: float
-) -> None:
-    """Hand one term's postings to Whoosh's block writer a block at a time; the last block
-    is left buffered for ``finish_term`` to write, as ``add_posting`` would leave it."""
-    size = writer._blocklimit
-    for start in range(0, len(postings.docs), size):
-        if writer._ids:
-            writer._write_block()
-        docs, weights, values, known = _block(postings, start, start + size, lengths, boost)
-        writer._ids, writer._weights, writer._values = docs, weights, values
-        writer._maxweight = max(0, *weights)
-        writer._minlength = min(known) if known else None
-        writer._maxlength = max(known, default=0)
+    return Block(docs, weights, values, known)
 
 
 # --- Building an index ---------------------------------------------------------------------
@@ -370,9 +341,9 @@ def _commit(ix: FileIndex, segments: list) -> None:
 
 # --- Worker processes --------------------------------------------------------------------
 #
-# Each worker is `python -m search.bulk FOLDER INDEXNAME`: batches of documents arrive on its
-# stdin as length-prefixed pickles, and it answers on stdout with the pickled list of the
-# segments it wrote. A plain subprocess, not multiprocessing: it inherits no file descriptor
+# Each worker is `python -m search.store.bulk_worker FOLDER INDEXNAME`: batches of documents
+# arrive on its stdin as length-prefixed pickles, and it answers on stdout with the pickled
+# list of the segments it wrote. A plain subprocess, not multiprocessing: it inherits no file descriptor
 # (an inherited copy of the index's write lock would outlive a killed parent), re-imports no
 # caller's __main__, and dies with its parent (PR_SET_PDEATHSIG).
 
@@ -382,10 +353,10 @@ class WorkerFailed(RuntimeError):
 
 
 def _build_parallel(ix: FileIndex, documents: Iterable[dict], procs: int) -> list:
-    package_root = str(Path(__file__).resolve().parents[1])
+    package_root = str(Path(__file__).resolve().parents[2])
     path = os.environ.get("PYTHONPATH")
     env = os.environ | {"PYTHONPATH": package_root + (os.pathsep + path if path else "")}
-    command = [sys.executable, "-m", "search.bulk", ix.storage.folder, ix.indexname]
+    command = [sys.executable, "-m", "search.store.bulk_worker", ix.storage.folder, ix.indexname]
     workers = [
         subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
         for _ in range(procs)
@@ -438,7 +409,8 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
 
 
-def _worker(folder: str, indexname: str) -> int:
+def worker(folder: str, indexname: str) -> int:
+    """The body of one worker process (`search.store.bulk_worker`)."""
     _die_with_parent()
     if os.getppid() == 1:  # the parent died before the request took effect
         return 1
@@ -446,7 +418,3 @@ def _worker(folder: str, indexname: str) -> int:
     segments = build_segments(ix, _Plan(ix.schema), _batches(sys.stdin.buffer))
     sys.stdout.buffer.write(pickle.dumps(segments, pickle.HIGHEST_PROTOCOL))
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(_worker(*sys.argv[1:3]))

@@ -18,8 +18,12 @@ then compressed with zlib as whoosh3 does. Whoosh's own matcher API (``id``, ``w
 ``value``, ``skip_to``, spans, merging) works on these blocks unchanged, and the engine reads
 them as arrays, a whole term at a time (`term_arrays`, `term_positions`). A segment records
 its codec, so segments written by plain whoosh3 are read as before, beside these; it records
-it by module and class name (a pickle in the index's TOC), so `search.codec.ArrayCodec` must
-keep both.
+it by module and class name (a pickle in the index's TOC), so `search.store.codec.ArrayCodec`
+must keep both (a move is a new index format, `search.store.FORMAT`).
+
+This module is the one place that reaches into whoosh3's private attributes: the writer side
+(`ArrayFieldWriter`: a term's postings a block at a time, rare terms inline) and the reader
+side (`ArrayLeafMatcher`, `read_lengths`). The rest of the store calls these methods.
 """
 
 from __future__ import annotations
@@ -29,20 +33,26 @@ import sys
 import zlib
 from array import array
 from bisect import bisect_right
+from collections.abc import Iterable
 from itertools import chain
 from operator import sub
 from pickle import dumps
+from typing import NamedTuple
 
 import numpy as np
 from whoosh import formats
 from whoosh.codec.whoosh3 import (
     COMPRESSION_MIN_SIZE,
+    LENGTHS_COLUMN,
     WHOOSH3_HEADER_MAGIC,
     W3Codec,
+    W3FieldWriter,
     W3LeafMatcher,
     W3PostingsWriter,
+    W3TermInfo,
 )
-from whoosh.util.numeric import length_to_byte
+from whoosh.filedb.structfile import pack_ushort
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 HEADER = struct.Struct("<BBI")
 ONES, SAME, EACH = 0, 1, 2  # weights kinds
@@ -80,6 +90,9 @@ def _values_kind(format_: formats.Format) -> int:
 class ArrayCodec(W3Codec):
     """whoosh3 with array posting blocks (see the module docstring)."""
 
+    def field_writer(self, storage, segment):
+        return ArrayFieldWriter(self, storage, segment)
+
     def postings_writer(self, dbfile, byteids=False):
         if byteids:  # term vectors (ids are terms): whoosh3's own blocks
             return super().postings_writer(dbfile, byteids=True)
@@ -97,10 +110,61 @@ class ArrayCodec(W3Codec):
         return ArrayLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
 
 
+class ArrayFieldWriter(W3FieldWriter):
+    """whoosh3's term-table writer with two shortcuts for the bulk writer (`search.store.bulk`):
+    a term's postings handed over a block at a time, and rare terms stored inline."""
+
+    def add_term(self, btext: bytes, blocks: Iterable[Block]) -> None:
+        """One term whose postings come as blocks of at most ``block_limit`` postings."""
+        self.start_term(btext)
+        for block in blocks:
+            self._postwriter.add_block(block)
+        self.finish_term()
+
+    @property
+    def block_limit(self) -> int:
+        return self._codec._blocklimit
+
+    def add_inline_term(self, btext: bytes, block: Block, encode_positions) -> None:
+        """Store a rare term's postings inside its term-table entry (Whoosh reads such a term
+        with a ListMatcher; its own writer has the branch but never takes it)."""
+        values = [encode_positions(v) if isinstance(v, list) else v for v in block.values]
+        info = W3TermInfo()
+        info._weight = sum(block.weights)
+        info._df = len(block.docs)
+        info._minlength = min(block.lengths) if block.lengths else None
+        info._maxlength = max(block.lengths, default=0)
+        info._maxweight = max(0, *block.weights)
+        info._minid, info._maxid = block.docs[0], block.docs[-1]
+        info.set_inlined(block.docs, block.weights, values)
+        self._tindex.add(pack_ushort(self._fieldid) + btext, info.to_bytes())
+
+
+class Block(NamedTuple):
+    """Postings of one term, in document order, as Whoosh's ``add_posting`` gathers them:
+    document numbers, weights, values (a Positions field's as lists of positions) and the
+    known field lengths of those documents."""
+
+    docs: array
+    weights: array
+    values: list
+    lengths: list[int]
+
+
 class ArrayPostingsWriter(W3PostingsWriter):
     """Writes each block's data as arrays. A Positions value may be given as Whoosh's
     encoding (what Whoosh's writer and merges pass) or as the list of positions itself
     (what the bulk writer passes, saving an encode and a decode per posting)."""
+
+    def add_block(self, block: Block) -> None:
+        """A whole block at once; the last one is left buffered for ``finish_postings`` to
+        write, as ``add_posting`` would leave it."""
+        if self._ids:
+            self._write_block()
+        self._ids, self._weights, self._values = block.docs, block.weights, block.values
+        self._maxweight = max(0, *block.weights)
+        self._minlength = min(block.lengths) if block.lengths else None
+        self._maxlength = max(block.lengths, default=0)
 
     def _write_block(self, last=False):
         if not self._blockcount:
@@ -299,3 +363,17 @@ class ArrayLeafMatcher(W3LeafMatcher):
                 values.append(raw[start : start + size])
                 start += size
             self._values = tuple(values)
+
+
+_LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
+
+
+def read_lengths(leaf, field: str) -> np.ndarray:
+    """Each document's length in ``field`` in one segment (float32), read from whoosh3's
+    lengths column as raw bytes in one go (Whoosh's own API asks once per document)."""
+    perdoc = leaf._perdoc
+    name = f"_{field}_len"
+    if not perdoc.has_column(name):
+        return np.zeros(leaf.doc_count_all(), dtype=np.float32)
+    raw = np.array(list(perdoc.column_reader(name, LENGTHS_COLUMN)), dtype=np.uint8)
+    return _LENGTH_OF_BYTE[raw]

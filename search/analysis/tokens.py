@@ -1,0 +1,77 @@
+"""Tokens and the words the chain makes of them, as plain Python for every caller.
+
+The tokenizer pattern is the one the index's Whoosh chain uses (`search.analysis.filters`);
+`words` gives each word with its offsets in the original text, its normalised form and its
+stems, so the query compiler, the highlighter and the bulk writer all see what the index saw.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from .chars import BIDI_MARKS, WORD_MARKS
+from .normalize import normalize
+from .stemmers import DEFAULT_STEMMER, STEMMERS
+from .stopwords import STOPWORDS
+
+# A token: a Latin/ASCII-digit compound such as F-16 or COVID-19, or a run of other digits, or
+# a run of letters with the marks kept inside it. Python's \w does not match Arabic marks, so
+# without them `الرَّئِيسُ` would be cut in two; a filter removes the marks afterwards.
+TOKEN_PATTERN = (
+    r"[0-9A-Za-z\u00c0-\u024f]+(?:-[0-9A-Za-z\u00c0-\u024f]+)*"
+    r"|\d+"
+    rf"|(?:[^\W\d_]|[{WORD_MARKS}{BIDI_MARKS}])+"
+)
+TOKEN_RE = re.compile(TOKEN_PATTERN)
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One token of a text: where it sits, its normalised form and its stems."""
+
+    start: int
+    end: int
+    exact: str
+    stems: tuple[str, ...]  # empty for a stop word
+
+
+def token_words(token: str, stemmer: str = DEFAULT_STEMMER) -> tuple[tuple[str, tuple], ...]:
+    """The words the chain makes of one raw token, each with its stems (none for a stop
+    word): usually one, several for a ligature NFKC spells as words (ﷺ), split as
+    `Normalize` splits them.
+
+    >>> token_words("لكوريا", "light")
+    (('لكوريا', ('لكوريا', 'كوريا')),)
+    """
+    text = normalize(token)
+    parts = text.split() if " " in text else [text] if text else []
+    return tuple((part, () if part in STOPWORDS else STEMMERS[stemmer](part)) for part in parts)
+
+
+def words(text: str, stemmer: str = DEFAULT_STEMMER) -> Iterator[Word]:
+    """Tokenize and analyse ``text`` exactly as the index does, keeping offsets.
+
+    >>> [w.exact for w in words("وقال الرَّئِيسُ")]
+    ['وقال', 'الرءيس']
+    """
+    for match in TOKEN_RE.finditer(text):
+        for exact, found in token_words(match.group(), stemmer):
+            yield Word(match.start(), match.end(), exact, found)
+
+
+def terms(text: str, *, stem: bool = True, stemmer: str = DEFAULT_STEMMER) -> list[str]:
+    """The index terms of ``text`` for a stem field (``stem=True``) or an exact field.
+
+    >>> terms("كـوريا الجنوبية", stemmer="light")
+    ['كوريا', 'وريا', 'جنوبي']
+    """
+    if not stem:
+        return [word.exact for word in words(text, stemmer)]
+    return [s for word in words(text, stemmer) for s in word.stems]
+
+
+def unique(items: Iterable[str]) -> list[str]:
+    """Items in first-seen order without repeats."""
+    return list(dict.fromkeys(items))

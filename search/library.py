@@ -1,0 +1,101 @@
+"""The package as a library: open an index, search it as the API does, index articles.
+
+    >>> import search
+    >>> report = search.index_articles(folder, search.read_paths(["seeds"]))  # doctest: +SKIP
+    >>> with search.open_index(folder) as index:                              # doctest: +SKIP
+    ...     body = index.search("بيونج يانج", per_page=3)
+
+Every call goes through the same code as the HTTP API and the CLI: `Index.search` returns
+exactly the body of ``GET /api/search``, `Index.document` that of ``GET /api/documents/<id>``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+
+from .documents import Article, Rejected
+from .results import SearchRequest, document, search
+from .store import DEFAULT_PROCS, IndexReport, Reader, open_reader
+from .store import index_articles as _index_articles
+
+
+class Index:
+    """An open, read-only index. It reads one generation: reopen it to see later writes."""
+
+    def __init__(self, folder: str | Path = "index"):
+        self.folder = Path(folder)
+        self._reader: Reader = open_reader(self.folder)
+
+    @property
+    def documents(self) -> int:
+        """How many documents the index holds."""
+        return self._reader.documents
+
+    def search(
+        self,
+        q: str,
+        *,
+        page: int = 1,
+        per_page: int = 10,
+        sort: str = "relevance",
+        date_from: dt.date | str | None = None,
+        date_to: dt.date | str | None = None,
+        source: str | None = None,
+        explain: bool = False,
+    ) -> dict:
+        """Ranked, highlighted results: the body of ``GET /api/search`` for these parameters.
+
+        Parameters are checked as the API checks them (`BadParameter`, `BadQuery`).
+        """
+        args = {
+            "q": q,
+            "page": page,
+            "per_page": per_page,
+            "sort": sort,
+            "from": _iso(date_from),
+            "to": _iso(date_to),
+            "source": source,
+            "explain": explain,
+        }
+        return search(self._reader, SearchRequest.from_args(args))
+
+    def document(self, doc_id: str) -> dict | None:
+        """The stored document with this id, or None."""
+        return document(self._reader, doc_id)
+
+    def close(self) -> None:
+        self._reader.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def open_index(folder: str | Path = "index") -> Index:
+    """Open the index in ``folder`` for searching (`IndexMissing` when none was built,
+    `IndexFormatMismatch` when an older version built it)."""
+    return Index(folder)
+
+
+def index_articles(
+    folder: str | Path,
+    articles: Iterable[Article | Rejected],
+    *,
+    rebuild: bool = False,
+    strict: bool = False,
+    procs: int = DEFAULT_PROCS,
+) -> IndexReport:
+    """Add or replace articles by id (``rebuild``: a fresh index, swapped in at the end).
+
+    ``articles`` are `Article` values, or what `read_paths` reads from files; rejected inputs
+    are skipped and counted, or stop the run with nothing changed under ``strict``.
+    """
+    return _index_articles(folder, articles, rebuild=rebuild, strict=strict, procs=procs)
+
+
+def _iso(value: dt.date | str | None) -> str | None:
+    return value.isoformat() if isinstance(value, dt.date) else value

@@ -1,0 +1,260 @@
+"""Parsed query -> compiled query (`search.query.nodes`) against one index's vocabulary.
+
+Every weight is a named setting; docs/relevance.md records the figure behind each one.
+A plain word becomes a small disjunction over the two forms of the text:
+
+    exact form   title_exact^TITLE*EXACT   body_exact^EXACT   (what the reader typed, folded)
+    stems        title^TITLE               body                (and clitic alternatives)
+    variants     title^TITLE*VARIANT       body^VARIANT        (other spellings of a name)
+
+so an article holding the very word outranks one holding only a relative of it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from ..analysis import is_stopword, normalize, stems
+from ..errors import BadQuery
+from ..store import Reader
+from . import nodes as qn
+from . import parser as p
+from .variants import spelling_variants
+
+TITLE_WEIGHT = 2.0  # a word in the headline says more about the topic than one in the body
+EXACT_WEIGHT = 0.25  # added on top of the stem match when the folded surface form matches too
+# Another reading of the word's stem: its first letter taken as a clitic (وزير -> زير), or
+# Snowball's stem beside ours; the best reading of a word counts (docs/relevance.md).
+CLITIC_WEIGHT = 0.75
+VARIANT_WEIGHT = 0.5  # another spelling of a name (بيونج for بيونغ)
+MAX_PREFIX_TERMS = 200  # a prefix expands to at most this many of its most frequent words
+MIN_PREFIX_LETTERS = 2
+
+
+@dataclass(frozen=True)
+class Marks:
+    """What a query matched, for the highlighter: normalised forms, stems and phrases
+    (tuples of normalised forms)."""
+
+    exacts: frozenset[str] = frozenset()
+    stems: frozenset[str] = frozenset()
+    phrases: tuple[tuple[str, ...], ...] = field(default=())
+
+    def __bool__(self) -> bool:
+        return bool(self.exacts or self.stems or self.phrases)
+
+
+@dataclass
+class Compiled:
+    """A compiled query plus what the highlighter should mark."""
+
+    query: qn.Node
+    exacts: set[str] = field(default_factory=set)
+    stems: set[str] = field(default_factory=set)
+    phrases: list[tuple[str, ...]] = field(default_factory=list)
+    pairs: list[tuple[str, str]] = field(default_factory=list)  # for the proximity bonus
+    # each scored form of a typed word: (its query node, the word as typed, the form name)
+    origins: list[tuple[qn.FieldedTerm, str, str]] = field(default_factory=list)
+
+    def marks(self) -> Marks:
+        return Marks(frozenset(self.exacts), frozenset(self.stems), tuple(self.phrases))
+
+
+class Compiler:
+    """Turns a parsed query into a compiled one against one reader's vocabulary."""
+
+    def __init__(self, reader: Reader, *, soft_phrases: bool = False):
+        self.reader = reader
+        self.soft_phrases = soft_phrases
+        self.stemmer = reader.stemmer
+        self.exacts: set[str] = set()
+        self.stems: set[str] = set()
+        self.phrases: list[tuple[str, ...]] = []
+        self.pairs: list[tuple[str, str]] = []
+        self.origins: list[tuple[qn.FieldedTerm, str, str]] = []
+
+    def compile(self, node: p.Node) -> Compiled:
+        query = self.node(node, marking=True)
+        if query is None:
+            raise BadQuery("the query has no words to search for")
+        return Compiled(query, self.exacts, self.stems, self.phrases, self.pairs, self.origins)
+
+    # -- nodes ----------------------------------------------------------------------------
+
+    def node(self, node: p.Node, *, marking: bool) -> qn.Node | None:
+        if isinstance(node, p.Term):
+            return self.term(node, marking=marking, keep_stopwords=True)
+        if isinstance(node, p.Phrase):
+            return self.phrase(node, marking=marking)
+        if isinstance(node, p.Any):
+            parts = [q for n in node.nodes if (q := self.node(n, marking=marking)) is not None]
+            return qn.AnyOf(tuple(parts)) if parts else None
+        if isinstance(node, p.All):
+            return self.all(node, marking=marking)
+        if isinstance(node, p.Required):  # only reached for a Required outside an All
+            return self.node(node.node, marking=marking)
+        if isinstance(node, p.Not):  # only reached for a Not outside an All
+            return None
+        raise TypeError(node)
+
+    def all(self, node: p.All, *, marking: bool) -> qn.Node | None:
+        """Plain words are soft (more matched words rank higher); the rest must match."""
+        plain = [n for n in node.nodes if _is_plain(n)]
+        loose, relaxed = [], []
+        if self.soft_phrases and plain:  # a relaxed phrase: its words count, the phrase adds
+            loose = [n for n in node.nodes if isinstance(n, p.Phrase) and not n.field]
+            relaxed = [p.Term(word) for phrase in loose for word in phrase.words]
+            plain += relaxed
+        excluded = [n.node for n in node.nodes if isinstance(n, p.Not)]
+        required = [
+            n for n in node.nodes if n not in plain and n not in loose and not isinstance(n, p.Not)
+        ]
+        # Words that must match (+word) are plain words otherwise: stop words among other
+        # words drop out, and they count for proximity in the order typed.
+        required_words = [
+            n.node for n in required if isinstance(n, p.Required) and _is_plain(n.node)
+        ]
+        words = plain + required_words
+        only_stopwords = all(is_stopword(normalize(t.text)) for t in words)
+        soft = [
+            q
+            for t in plain
+            if (q := self.term(t, marking=marking, keep_stopwords=only_stopwords)) is not None
+        ]
+        soft += [q for n in loose if (q := self.phrase(n, marking=marking)) is not None]
+        if marking:
+            typed = [
+                n.node if isinstance(n, p.Required) else n
+                for n in node.nodes
+                if _is_plain(n) or (isinstance(n, p.Required) and _is_plain(n.node))
+            ]
+            self.pairs += self.proximity(typed + relaxed)
+        must = []
+        for n in required:
+            if isinstance(n, p.Required) and _is_plain(n.node):
+                found = self.term(n.node, marking=marking, keep_stopwords=only_stopwords)
+            else:
+                found = self.node(n, marking=marking)
+            if found is not None:
+                must.append(found)
+        if must and soft:
+            positive = qn.AndMaybe(qn.all_of(must), qn.AnyOf(tuple(soft)))
+        elif must:
+            positive = qn.all_of(must)
+        elif soft:
+            positive = qn.AnyOf(tuple(soft))
+        else:
+            return None
+        negative = [q for n in excluded if (q := self.node(n, marking=False)) is not None]
+        return qn.AndNot(positive, qn.AnyOf(tuple(negative))) if negative else positive
+
+    def term(self, term: p.Term, *, marking: bool, keep_stopwords: bool) -> qn.Node | None:
+        exact = normalize(term.text)
+        if not exact:
+            return None
+        if term.prefix:
+            return self.prefix(exact, term.field, marking=marking)
+        if term.field == "source":
+            return qn.Term("source_text", exact)
+        stop = is_stopword(exact)
+        if stop and not keep_stopwords:
+            return None
+        fields = ("title",) if term.field == "title" else ("title", "body")
+        if term.field == "tag":
+            fields = ("tag_text",)
+        weights = {name: TITLE_WEIGHT if name == "title" else 1.0 for name in fields}
+        exact_weights = {f"{n}_exact": w for n, w in weights.items() if n != "tag_text"}
+        word_stems = () if stop else stems(exact, self.stemmer)
+        variants = self.variants(word_stems[0]) if word_stems else []
+        forms: list[tuple[qn.FieldedTerm, str]] = []
+        if exact_weights:
+            forms.append((qn.FieldedTerm(exact, exact_weights, boost=EXACT_WEIGHT), "exact"))
+        readings = [
+            (
+                qn.FieldedTerm(stem, weights, boost=CLITIC_WEIGHT if i else 1.0),
+                "clitic" if i else "stem",
+            )
+            for i, stem in enumerate(word_stems)
+        ] + [(qn.FieldedTerm(v, weights, boost=VARIANT_WEIGHT), "variant") for v in variants]
+        clauses: list[qn.Node] = [node for node, _ in forms]
+        if readings:
+            # One word read several ways (its stem, a clitic reading, another spelling)
+            # counts once: the best reading, not their sum.
+            clauses.append(qn.BestOf(tuple(node for node, _ in readings)))
+        if marking:
+            self.exacts.add(exact)
+            self.stems.update(word_stems[:1])
+            self.stems.update(variants)
+            for node, form in forms + readings:
+                self.origins.append((node, term.text, form))
+        return qn.AnyOf(tuple(clauses))
+
+    def variants(self, stem: str) -> list[str]:
+        reader = self.reader
+
+        def frequency(term: str) -> int:
+            return reader.doc_frequency("body", term) + reader.doc_frequency("title", term)
+
+        return spelling_variants(stem, frequency)
+
+    def prefix(self, exact: str, field_name: str | None, *, marking: bool) -> qn.Node:
+        if len(exact) < MIN_PREFIX_LETTERS:
+            raise BadQuery(f"a prefix search needs at least {MIN_PREFIX_LETTERS} letters: {exact}*")
+        names = {"title": ["title_exact"], "source": ["source_text"], "tag": ["tag_text"]}.get(
+            field_name or "", ["title_exact", "body_exact"]
+        )
+        clauses = []
+        for name in names:
+            found = list(self.reader.expand_prefix(name, exact))
+            if len(found) > MAX_PREFIX_TERMS:
+                found.sort(key=lambda t: -self.reader.doc_frequency(name, t))
+                found = found[:MAX_PREFIX_TERMS]
+            weight = TITLE_WEIGHT if name == "title_exact" else 1.0
+            clauses += [qn.Term(name, t, boost=weight) for t in found]
+            if marking and name in ("title_exact", "body_exact"):
+                self.exacts.update(found)
+        return qn.AnyOf(tuple(clauses)) if clauses else qn.NOTHING
+
+    def phrase(self, phrase: p.Phrase, *, marking: bool) -> qn.Node | None:
+        folded = tuple(w for w in (normalize(x) for x in phrase.words) if w)
+        if not folded:
+            return None
+        if phrase.field == "source":
+            names = ["source_text"]
+        elif phrase.field == "tag":
+            names = ["tag_text"]
+        elif phrase.field == "title":
+            names = ["title_exact"]
+        else:
+            names = ["title_exact", "body_exact"]
+        clauses = []
+        for name in names:
+            weight = TITLE_WEIGHT if name == "title_exact" else 1.0
+            if name == "tag_text":  # tags are indexed stemmed, without positions
+                words = [
+                    s for w in folded if not is_stopword(w) for s in stems(w, self.stemmer)[:1]
+                ]
+                clauses.append(
+                    qn.all_of([qn.Term(name, w) for w in words]) if words else qn.NOTHING
+                )
+            elif len(folded) == 1:
+                clauses.append(qn.Term(name, folded[0], boost=weight))
+            else:
+                clauses.append(qn.Phrase(name, folded, boost=weight))
+        if marking:
+            if len(folded) == 1:
+                self.exacts.add(folded[0])
+            else:
+                self.phrases.append(folded)
+        return qn.AnyOf(tuple(clauses))
+
+    def proximity(self, plain: list[p.Term]) -> list[tuple[str, str]]:
+        """Consecutive content words; found close together, they earn a bonus."""
+        content = [e for t in plain if (e := normalize(t.text)) and not is_stopword(e)]
+        return [(a, b) for a, b in itertools.pairwise(content) if a != b]
+
+
+def _is_plain(node: p.Node) -> bool:
+    """A word with no field and no prefix mark."""
+    return isinstance(node, p.Term) and not (node.field or node.prefix)

@@ -1,0 +1,15 @@
+"""What a reader sees: search parameters validated, hits with highlighted titles and
+snippets, facets and suggestions, as the plain dicts both the JSON API and the page render.
+
+    request     SearchRequest: the parameters a client sends, checked
+    highlight   <mark> on the words as the article wrote them; snippets cut at clause marks
+    body        the response bodies of a search and of a document
+
+Ranking (`search.query`) never imports this layer.
+"""
+
+from .body import document, query_marks, search
+from .highlight import highlight_text, snippet
+from .request import SearchRequest
+
+__all__ = ["SearchRequest", "document", "highlight_text", "query_marks", "search", "snippet"]

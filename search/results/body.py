@@ -1,0 +1,118 @@
+"""The response bodies readers and clients see: one dict feeds `/api/search` and the page.
+
+A search is ranked (`search.query.rank`), then only the shown documents' stored fields are
+read, their titles and snippets highlighted, facets counted over every match, and a "did you
+mean" offered when little is found.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from ..errors import BadQuery
+from ..query import Compiler, Marks, explain, parse, rank, suggest
+from ..query.engine import Matches
+from ..store import Reader
+from .highlight import highlight_text, snippet
+from .request import SURROGATE_RE, SearchRequest
+
+SUGGEST_BELOW = 3  # offer "did you mean" when a query finds fewer results than this
+FACETS = ("source", "year")
+
+
+def search(reader: Reader, request: SearchRequest) -> dict:
+    """Run one search; return the API's response body (everything a page needs)."""
+    started = time.perf_counter()
+    first = (request.page - 1) * request.per_page
+    ranking = rank(
+        reader,
+        request.q,
+        limit=request.per_page,
+        offset=first,
+        query_filter=request.filter(),
+        by_date=request.sort == "date",
+    )
+    compiled, matches, ranked = ranking.compiled, ranking.matches, ranking.documents
+    total = matches.total
+    marks = compiled.marks()
+    hits = [_hit(reader, int(n), float(matches.scores[n]), marks) for n in ranked]
+    if request.explain:
+        for hit, number in zip(hits, ranked.tolist(), strict=True):
+            hit["explain"] = explain(reader, compiled, number)
+    body = {
+        "query": request.q,
+        "total": total,
+        "page": request.page,
+        "per_page": request.per_page,
+        "took_ms": 0.0,
+        "results": hits,
+        "facets": facets(reader, matches),
+        "suggestion": None,
+    }
+    if total < SUGGEST_BELOW and ranking.unfiltered_total < SUGGEST_BELOW:
+        body["suggestion"] = suggest(reader, request.q)
+    body["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
+    return body
+
+
+def facets(reader: Reader, matches: Matches) -> dict[str, dict[str, int]]:
+    """Counts of the matches by source (most first) and by year (newest first)."""
+    return {
+        "source": _facet(reader, "source", matches.mask),
+        "year": dict(sorted(_facet(reader, "year", matches.mask).items(), reverse=True)),
+    }
+
+
+def _facet(reader: Reader, field: str, mask: np.ndarray) -> dict[str, int]:
+    codes, values = reader.column(field)
+    counts = np.bincount(codes[mask], minlength=len(values))
+    found = {values[i]: int(c) for i, c in enumerate(counts) if c and values[i]}
+    return dict(sorted(found.items(), key=lambda item: (-item[1], item[0])))
+
+
+def _hit(reader: Reader, number: int, score: float, marks: Marks) -> dict:
+    stored = reader.stored(number)
+    title = stored.get("title", "")
+    date = stored.get("date")
+    return {
+        "id": stored["id"],
+        "title": title,
+        "title_html": highlight_text(title, marks, reader.stemmer),
+        "snippet_html": snippet(stored.get("body", ""), marks, reader.stemmer),
+        "date": date.date().isoformat() if date else None,
+        "source": stored.get("source") or None,
+        "url": stored.get("url") or None,
+        "tags": list(stored.get("tags") or []),
+        "score": round(score, 4),
+    }
+
+
+def document(reader: Reader, doc_id: str) -> dict | None:
+    """The stored document with this id, or None."""
+    if SURROGATE_RE.search(doc_id):  # no stored id holds one, and it cannot be looked up
+        return None
+    number = reader.document_number(doc_id)
+    if number is None:
+        return None
+    stored = reader.stored(number)
+    date = stored.get("date")
+    return {
+        "id": stored["id"],
+        "title": stored.get("title", ""),
+        "body": stored.get("body", ""),
+        "date": date.date().isoformat() if date else None,
+        "source": stored.get("source") or None,
+        "url": stored.get("url") or None,
+        "tags": list(stored.get("tags") or []),
+        "related": list(stored.get("related") or []),
+    }
+
+
+def query_marks(reader: Reader, text: str) -> Marks:
+    """The marks a query would put on a document (for the article page)."""
+    try:
+        return Compiler(reader).compile(parse(text)).marks()
+    except BadQuery:
+        return Marks()

@@ -1,0 +1,112 @@
+"""Every setting of the service, in one table: its name, environment variable, default, type
+and meaning.
+
+The table drives the app's configuration (`search.web.create_app`), the CLI's defaults, the
+README's settings table and the OpenAPI text that quotes a limit; tests/test_docs.py fails
+when the README and this table disagree.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+PREFIX = "ARABIC_SEARCH_"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str  # the app's config key
+    default: str | int | float | bool
+    type: type
+    meaning: str
+    shown_default: str | None = None  # how the README shows the default, when not the value
+
+    @property
+    def variable(self) -> str:
+        return PREFIX + self.name
+
+    @property
+    def readme_default(self) -> str:
+        if self.shown_default is not None:
+            return self.shown_default
+        if isinstance(self.default, bool):
+            return str(self.default).lower()
+        return str(self.default)
+
+    def parse(self, raw: str) -> str | int | float | bool:
+        """The variable's text as this setting's type; a clear error when it is not one."""
+        text = raw.strip()
+        try:
+            if self.type is bool:
+                if text.lower() in ("1", "true", "yes", "on"):
+                    return True
+                if text.lower() in ("0", "false", "no", "off", ""):
+                    return False
+                raise ValueError(text)
+            if self.type is int:
+                return int(text)
+            if self.type is float:
+                return float(text)
+        except ValueError:
+            kind = {bool: "true or false", int: "a whole number", float: "a number"}[self.type]
+            raise SettingError(f"{self.variable} must be {kind}, not {raw!r}") from None
+        return raw  # text settings (a token, a folder) are kept exactly as given
+
+
+class SettingError(ValueError):
+    """An environment variable holds a value its setting cannot take."""
+
+
+SETTINGS = (
+    Setting("INDEX_DIR", "index", str, "the index folder the service and the CLI use"),
+    Setting(
+        "MAX_CONTENT_LENGTH",
+        10 * 1024 * 1024,
+        int,
+        "largest request body, in bytes (413 above it)",
+    ),
+    Setting(
+        "ADMIN_TOKEN",
+        "",
+        str,
+        "enables the write API; the bearer token it requires",
+        shown_default="unset",
+    ),
+    Setting(
+        "WRITE_WAIT_SECONDS",
+        5.0,
+        float,
+        "how long a write waits for another writer before a 503",
+    ),
+    Setting(
+        "LOG_JSON",
+        True,
+        bool,
+        "one JSON access-log line per request (request id, status, latency)",
+    ),
+)
+BY_NAME = {setting.name: setting for setting in SETTINGS}
+
+
+def defaults() -> dict:
+    """Every setting at its default."""
+    return {setting.name: setting.default for setting in SETTINGS}
+
+
+def from_environment(environ: Mapping[str, str] | None = None) -> dict:
+    """Every setting, from its environment variable where one is set, else its default."""
+    environ = os.environ if environ is None else environ
+    values = defaults()
+    for setting in SETTINGS:
+        if setting.variable in environ:
+            values[setting.name] = setting.parse(environ[setting.variable])
+    return values
+
+
+def default(name: str) -> str | int | float | bool:
+    """One setting's value from the environment, or its default (for CLI option defaults)."""
+    setting = BY_NAME[name]
+    raw = os.environ.get(setting.variable)
+    return setting.default if raw is None else setting.parse(raw)

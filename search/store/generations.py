@@ -1,0 +1,145 @@
+"""Generations of an index folder, the writer lock, and what each build recorded.
+
+Layout of an index folder::
+
+    index/
+      CURRENT          name of the live generation, replaced atomically
+      write.lock       flock held by whichever process writes
+      g-20261122T...   one Whoosh index per generation; the live one and, briefly, a rebuild
+        build.json     format, stemmer, when it was built and last changed, the last run
+
+A rebuild writes a new generation and switches ``CURRENT`` to it only after the commit, so a
+reader never sees a half-built index and a crash mid-build leaves the old one serving.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..errors import IndexBusy, IndexFormatMismatch, IndexMissing
+
+CURRENT = "CURRENT"
+LOCK = "write.lock"
+BUILD_INFO = "build.json"
+# What an index on disk holds and how: the schema and analysis chain (pickled by module and
+# class name), the codec, the fields. Bumped whenever code would read an older index wrongly
+# or not at all; an index of another format is refused with the command that rebuilds it.
+#   1  (no "format" key) the flat package: search.analysis.Stem, search.codec.ArrayCodec
+#   2  the layered package: search.analysis.filters, search.store.codec
+FORMAT = 2
+WRITE_LOCK_TIMEOUT = 30.0  # seconds a writer waits for another writer before giving up
+
+
+def live_generation(folder: Path) -> Path | None:
+    """The folder of the live Whoosh index, or None when nothing has been built."""
+    try:
+        name = (Path(folder) / CURRENT).read_text("utf-8").strip()
+    except FileNotFoundError:
+        return None
+    path = Path(folder) / name
+    return path if name and path.is_dir() else None
+
+
+def generation_marker(folder: Path) -> str:
+    """A cheap value that changes whenever the live index changes (for searcher refresh)."""
+    live = live_generation(Path(folder))
+    if live is None:
+        return ""
+    tocs = sorted(p.name for p in live.glob("*.toc"))
+    return f"{live.name}/{tocs[-1] if tocs else ''}"
+
+
+def new_generation(folder: Path) -> Path:
+    """A fresh, empty generation folder beside the live one (not live until `switch_to`)."""
+    import datetime as dt
+
+    target = Path(folder) / f"g-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%f}"
+    target.mkdir(parents=True)
+    return target
+
+
+def switch_to(folder: Path, generation: Path) -> None:
+    """Make ``generation`` the live one: CURRENT is replaced atomically, after an fsync."""
+    temporary = folder / f".{CURRENT}.{os.getpid()}"
+    temporary.write_text(generation.name, "utf-8")
+    with open(temporary, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(temporary, folder / CURRENT)
+
+
+def remove_other_generations(folder: Path, keep: Path) -> None:
+    """Delete every generation but ``keep``: old ones, and rebuilds a crash left behind.
+
+    Only called under the write lock, so no other build is using them; readers that still
+    hold files of an old generation keep reading them (POSIX unlinks lazily).
+    """
+    for path in folder.glob("g-*"):
+        if path.is_dir() and path != keep:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def write_lock(folder: str | Path, timeout: float = WRITE_LOCK_TIMEOUT) -> Iterator[None]:
+    """Hold the folder's writer lock; the kernel frees it if the holder dies."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / LOCK, "a+") as handle:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise IndexBusy(
+                        f"another process is writing to {folder}; try again shortly"
+                    ) from None
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def read_build_info(folder: str | Path) -> dict:
+    """What the last build or update of the live generation recorded ({} when none)."""
+    live = live_generation(Path(folder))
+    return {} if live is None else generation_info(live)
+
+
+def generation_info(generation: Path) -> dict:
+    """The build record of one generation folder ({} when missing or unreadable)."""
+    try:
+        return json.loads((generation / BUILD_INFO).read_text("utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+
+
+def write_build_info(generation: Path, info: dict) -> None:
+    """Replace the build record atomically: readers check it on every reopen, and a half
+    written file would read as an index of unknown format."""
+    temporary = generation / f".{BUILD_INFO}.{os.getpid()}"
+    temporary.write_text(json.dumps(info, ensure_ascii=False), "utf-8")
+    os.replace(temporary, generation / BUILD_INFO)
+
+
+def live_or_fail(folder: str | Path) -> Path:
+    """The live generation of an index this code can read, or an error saying what to run."""
+    folder = Path(folder)
+    live = live_generation(folder)
+    if live is None or not any(live.glob("*.toc")):
+        raise IndexMissing(f"no index in {folder}; run `arabic-search index seeds/` first")
+    found = generation_info(live).get("format", 1)
+    if found != FORMAT:
+        raise IndexFormatMismatch(
+            f"the index in {folder} has format {found}, and this version reads format "
+            f"{FORMAT}; rebuild it: `arabic-search index SOURCES --index {folder} --rebuild`"
+        )
+    return live

@@ -1,0 +1,228 @@
+"""The read side of the store: one generation of the index, seen as arrays and dicts.
+
+Everything above the store reads the index through `Reader`: a term's postings (document
+numbers and frequencies), its positions in chosen documents, field lengths, sortable columns,
+stored fields and the vocabulary. Each is decoded once per reader and kept (posting lists in a
+bounded cache), so the ranking code never walks Whoosh's matchers document by document. A
+reader is for one generation; `open_reader` checks the index's format first.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+from whoosh import index as whoosh_index
+
+from .codec import ArrayLeafMatcher, read_lengths
+from .generations import generation_info, live_or_fail
+from .schema import schema_stemmer
+
+POSTINGS_CACHE_BYTES = 64 * 1024 * 1024  # decoded posting lists kept per reader
+EMPTY_IDS = np.empty(0, dtype=np.int64)
+EMPTY_TF = np.empty(0, dtype=np.float32)
+
+
+def open_reader(folder: str | Path) -> Reader:
+    """A reader of the live generation; IndexMissing or IndexFormatMismatch say what to do."""
+    live = live_or_fail(folder)
+    return Reader(live)
+
+
+class Reader:
+    """One generation of the index, read-only. Document numbers run over every segment,
+    deleted documents included (``live`` says which count)."""
+
+    def __init__(self, generation: Path):
+        self.generation = generation
+        ix = whoosh_index.open_dir(str(generation))
+        self._searcher = ix.searcher()
+        self._reader = self._searcher.reader()
+        self.schema = ix.schema
+        self.stemmer = generation_info(generation).get("stemmer") or schema_stemmer(ix.schema)
+        self.fields = tuple(sorted(ix.schema.names()))
+        self.size = self._reader.doc_count_all()
+        self._leaves = self._reader.leaf_readers()
+        self.segments = len(self._leaves)
+        self.live = np.ones(self.size, dtype=bool)
+        for leaf, offset in self._leaves:
+            if leaf.has_deletions():
+                deleted = np.fromiter(leaf.deleted_docs_set, dtype=np.int64)
+                self.live[offset + deleted] = False
+        self.documents = int(self.live.sum())
+        self._lengths: dict[str, tuple[np.ndarray, float]] = {}
+        self._columns: dict[str, tuple[np.ndarray, list]] = {}
+        self._numbers: dict[str, np.ndarray] = {}
+        self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._cached_bytes = 0
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self._searcher.close()
+
+    def __enter__(self) -> Reader:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- vocabulary --------------------------------------------------------------------
+
+    def doc_frequency(self, field: str, text: str) -> int:
+        """How many documents hold the term, deleted ones included (0 when absent)."""
+        return self._reader.doc_frequency(field, text)
+
+    def expand_prefix(self, field: str, prefix: str) -> list[str]:
+        """Every term of ``field`` that starts with ``prefix``, in term order."""
+        return [_text(term) for term in self._reader.expand_prefix(field, prefix)]
+
+    def has_positions(self, field: str) -> bool:
+        """True when ``field`` records word positions (phrases and proximity)."""
+        if field not in self.schema:
+            return False
+        field_format = self.schema[field].format
+        return bool(field_format and field_format.supports("positions"))
+
+    # -- postings ----------------------------------------------------------------------
+
+    def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Document numbers (int64, ascending) and frequencies (float32) of one term."""
+        key = (field, text)
+        cached = self._postings.get(key)
+        if cached is not None:
+            with self._lock:
+                if key in self._postings:
+                    self._postings.move_to_end(key)
+            return cached
+        parts_ids, parts_tf = [], []
+        for leaf, offset in self._leaves:
+            if (field, text) not in leaf:
+                continue
+            ids, tf = _leaf_postings(leaf.postings(field, text))
+            parts_ids.append(ids + offset)
+            parts_tf.append(tf)
+        if not parts_ids:
+            found = (EMPTY_IDS, EMPTY_TF)
+        elif len(parts_ids) == 1:
+            found = (parts_ids[0], parts_tf[0])
+        else:
+            found = (np.concatenate(parts_ids), np.concatenate(parts_tf))
+        self._remember(key, found)
+        return found
+
+    def _remember(self, key, value) -> None:
+        size = value[0].nbytes + value[1].nbytes
+        with self._lock:
+            self._postings[key] = value
+            self._cached_bytes += size
+            while self._cached_bytes > POSTINGS_CACHE_BYTES and len(self._postings) > 1:
+                _, (old_ids, old_tf) = self._postings.popitem(last=False)
+                self._cached_bytes -= old_ids.nbytes + old_tf.nbytes
+
+    def occurrences(
+        self, field: str, text: str, documents: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Every occurrence of one term in ``documents`` (sorted): document numbers and word
+        positions, in document then position order (a field with positions)."""
+        docs, positions = [], []
+        for leaf, offset in self._leaves:
+            if (field, text) not in leaf:
+                continue
+            local = documents[(documents >= offset) & (documents < offset + leaf.doc_count_all())]
+            if local.size == 0:
+                continue
+            leaf_docs, leaf_positions = _leaf_occurrences(
+                leaf.postings(field, text), local - offset
+            )
+            docs.append(leaf_docs + offset)
+            positions.append(leaf_positions)
+        if not docs:
+            return EMPTY_IDS, EMPTY_IDS
+        return np.concatenate(docs), np.concatenate(positions)
+
+    # -- per-document arrays -----------------------------------------------------------
+
+    def lengths(self, field: str) -> tuple[np.ndarray, float]:
+        """Each document's length in ``field`` (float32) and the mean over live documents."""
+        if field not in self._lengths:
+            lengths = np.zeros(self.size, dtype=np.float32)
+            for leaf, offset in self._leaves:
+                lengths[offset : offset + leaf.doc_count_all()] = read_lengths(leaf, field)
+            live = lengths[self.live]
+            mean = float(live.mean()) if live.size and live.mean() > 0 else 1.0
+            self._lengths[field] = (lengths, mean)
+        return self._lengths[field]
+
+    def column(self, field: str) -> tuple[np.ndarray, list]:
+        """A sortable text column as (codes per document, distinct values; "" when unset)."""
+        if field not in self._columns:
+            values = self._column_values(field, "")
+            distinct, codes = np.unique(np.array(values, dtype=object), return_inverse=True)
+            self._columns[field] = (codes.astype(np.int64), list(distinct))
+        return self._columns[field]
+
+    def numbers(self, field: str) -> np.ndarray:
+        """A numeric column as an int64 array (0 where unset)."""
+        if field not in self._numbers:
+            self._numbers[field] = np.array(self._column_values(field, 0), dtype=np.int64)
+        return self._numbers[field]
+
+    def _column_values(self, field: str, missing: object) -> list:
+        """One value per document, segment by segment: a segment written without any value
+        for the field (say, one undated article added over HTTP) has no column at all."""
+        values: list = []
+        for leaf, _ in self._leaves:
+            if leaf.has_column(field):
+                values.extend(leaf.column_reader(field))
+            else:
+                values.extend([missing] * leaf.doc_count_all())
+        return values
+
+    # -- stored fields -----------------------------------------------------------------
+
+    def stored(self, number: int) -> dict:
+        """The stored fields of one document number."""
+        return self._searcher.stored_fields(int(number))
+
+    def document_number(self, doc_id: str) -> int | None:
+        """The number of the live document with this id, or None."""
+        return self._searcher.document_number(id=doc_id)
+
+
+def _text(term: bytes | str) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else term
+
+
+def _leaf_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
+    """A posting list as arrays: straight from array blocks, or through the public matcher
+    API for a term stored inline in its term-table entry (a term of one article)."""
+    if isinstance(matcher, ArrayLeafMatcher):
+        return matcher.term_arrays()
+    ids, tfs = [], []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        tfs.append(matcher.weight())
+        matcher.next()
+    return np.array(ids, dtype=np.int64), np.array(tfs, dtype=np.float32)
+
+
+def _leaf_occurrences(matcher, documents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Document numbers and positions of the term in each of ``documents`` (sorted,
+    leaf-local) that holds it: for a whole term at once from array blocks
+    (`ArrayLeafMatcher.term_positions`, which skips blocks on their headers), one posting at
+    a time for a term stored inline."""
+    if isinstance(matcher, ArrayLeafMatcher):
+        return matcher.term_positions(documents.tolist())
+    docs: list[int] = []
+    flat: list[int] = []
+    for docnum in documents.tolist():
+        if not matcher.is_active():
+            break
+        matcher.skip_to(docnum)
+        if matcher.is_active() and matcher.id() == docnum:
+            positions = matcher.value_as("positions")
+            docs.extend([docnum] * len(positions))
+            flat.extend(positions)
+    return np.array(docs, dtype=np.int64), np.array(flat, dtype=np.int64)

@@ -1,0 +1,78 @@
+"""The Whoosh schema: which fields an article becomes, and how each is analysed.
+
+Two forms of the text: stemmed for recall, normalised surface forms for precision. Only the
+stemmed fields store text (the highlighter reads it back); the exact fields keep positions
+for phrase and proximity queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
+
+from ..analysis import DEFAULT_STEMMER
+from ..analysis.filters import analyzer_stemmer, arabic_analyzer
+from ..documents import Article
+
+
+def make_schema(stemmer: str = DEFAULT_STEMMER) -> Schema:
+    """The fields of every article, the stem fields analysed with ``stemmer``."""
+    stem = arabic_analyzer(stem=True, stemmer=stemmer)
+    exact = arabic_analyzer(stem=False)
+    return Schema(
+        id=ID(stored=True, unique=True),
+        title=TEXT(analyzer=stem, stored=True, phrase=False),
+        body=TEXT(analyzer=stem, stored=True, phrase=False),
+        title_exact=TEXT(analyzer=exact, phrase=True),
+        body_exact=TEXT(analyzer=exact, phrase=True),
+        source=ID(stored=True, sortable=True),
+        source_text=TEXT(analyzer=exact, phrase=True),
+        tags=STORED(),
+        tag_text=TEXT(analyzer=stem, phrase=False),
+        date=DATETIME(stored=True),
+        # yyyymmdd, 0 when undated: sorting newest first then puts undated articles last
+        # (a DATETIME column fills gaps with its largest value, which sorts them first), and
+        # a date filter is a range over this column.
+        day=NUMERIC(int, bits=32, sortable=True),
+        year=ID(sortable=True),
+        url=STORED(),
+        related=STORED(),
+    )
+
+
+def schema_stemmer(schema: Schema) -> str:
+    """The stemmer a schema's stem fields apply (the schema pickles the analyzer)."""
+    return analyzer_stemmer(schema["body"].analyzer) or DEFAULT_STEMMER
+
+
+def article_fields(article: Article) -> dict:
+    """The Whoosh document for one article."""
+    fields = {
+        "id": article.id,
+        "title": article.title,
+        "body": article.body,
+        "title_exact": article.title,
+        "body_exact": article.body,
+        "source": article.source or "",
+        "source_text": article.source or "",
+        "tags": list(article.tags),
+        "tag_text": " ".join(article.tags),
+        "url": article.url or "",
+        "related": list(article.related),
+        "day": 0,
+    }
+    if article.date:
+        fields["date"] = dt.datetime.combine(article.date, dt.time())
+        fields["year"] = str(article.date.year)
+        fields["day"] = int(article.date.strftime("%Y%m%d"))
+    return fields
+
+
+def day_number(date: dt.date) -> int:
+    """A date as the ``day`` column holds it: yyyymmdd.
+
+    >>> day_number(dt.date(2024, 10, 27))
+    20241027
+    """
+    return date.year * 10_000 + date.month * 100 + date.day

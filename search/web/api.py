@@ -1,0 +1,60 @@
+"""The JSON API's read side: search, documents, health, and the OpenAPI description."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from flask import Blueprint, jsonify, request
+
+from ..errors import NotFound as DocumentNotFound
+from ..errors import SearchError
+from ..results import SearchRequest, document, search
+from ..store import read_build_info
+from .live import live
+from .openapi import OPENAPI
+
+log = logging.getLogger(__name__)
+api = Blueprint("api", __name__)
+
+
+@api.get("/api/search")
+def api_search():
+    search_request = SearchRequest.from_args(request.args)
+    return search(live().get(), search_request)
+
+
+@api.get("/api/documents/<path:doc_id>")
+def api_document(doc_id: str):
+    found = document(live().get(), doc_id)
+    if found is None:
+        raise DocumentNotFound(f"no document with id {doc_id!r}")
+    return found
+
+
+@api.get("/healthz")
+def healthz():
+    """Liveness for load balancers: 503 when the index cannot be opened, else its age."""
+    try:
+        documents = live().get().documents
+    except Exception as error:  # any failure to open or read the index means "not serving"
+        log.warning("health check failed: %s", error)
+        message = str(error) if isinstance(error, SearchError) else "the index cannot be opened"
+        return jsonify({"status": "unavailable", "error": message}), 503
+    info = read_build_info(live().folder)
+    updated = info.get("updated_at") or info.get("built_at")
+    age = None
+    if updated:
+        age = round((dt.datetime.now(dt.UTC) - dt.datetime.fromisoformat(updated)).total_seconds())
+    return {
+        "status": "ok",
+        "documents": documents,
+        "built_at": info.get("built_at"),
+        "updated_at": updated,
+        "index_age_seconds": age,
+    }
+
+
+@api.get("/api/openapi.json")
+def openapi():
+    return OPENAPI

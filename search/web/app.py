@@ -1,0 +1,126 @@
+"""The Flask app factory and what every request shares: request ids, security headers, the
+access log, and JSON errors.
+
+gunicorn calls the factory: ``gunicorn 'search.web:create_app()'``. Configuration comes from
+the settings table (`search.settings`: defaults, then ``ARABIC_SEARCH_*`` environment
+variables), then the caller's overrides.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import time
+import uuid
+
+from flask import Flask, current_app, g, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from ..errors import SearchError
+from ..settings import from_environment
+from .api import api
+from .filters import FILTERS, GLOBALS, html_text
+from .live import LiveReader
+from .logs import ACCESS, install
+from .pages import pages
+from .writes import writes
+
+log = logging.getLogger(__name__)
+access_log = logging.getLogger(ACCESS)
+REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._:-]{1,64}")  # a caller's id is kept only if this tame
+QUERY_LOG_LIMIT = 2000  # characters of the query string kept in an access log line
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the app; tests pass ``{"INDEX_DIR": ...}``."""
+    app = Flask(__name__)
+    app.config.update(from_environment())  # search.settings: every setting, typed
+    app.config.update(overrides or {})
+    if not app.testing and app.config.get("LOG_JSON", True):
+        install()
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    app.extensions["live_reader"] = LiveReader(app.config["INDEX_DIR"])
+    app.register_blueprint(api)
+    app.register_blueprint(pages)
+    app.register_blueprint(writes)
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(SearchError, search_error)
+    app.register_error_handler(Exception, unexpected_error)
+    app.jinja_env.filters.update(FILTERS)
+    app.jinja_env.globals.update(GLOBALS)
+    app.jinja_env.finalize = html_text  # before any template compiles: it is compiled in
+    app.before_request(_start_clock)
+    app.after_request(_headers)
+    return app
+
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def _start_clock() -> None:
+    g.started = time.perf_counter()
+    given = request.headers.get("X-Request-Id", "")
+    g.request_id = given if REQUEST_ID_RE.fullmatch(given) else uuid.uuid4().hex[:16]
+
+
+def _headers(response):
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["X-Request-Id"] = g.get("request_id", "")
+    elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+    access_log.info(
+        "%s %s %s",
+        request.method,
+        request.path,
+        response.status_code,
+        extra={
+            "request_id": g.get("request_id"),
+            "method": request.method,
+            "path": request.path,
+            "query": request.query_string.decode("latin-1")[:QUERY_LOG_LIMIT],
+            "status": response.status_code,
+            "ms": round(elapsed, 2),
+            "bytes": response.calculate_content_length(),
+            "remote": request.remote_addr,
+            "pid": os.getpid(),
+        },
+    )
+    return response
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path in ("/api", "/healthz")
+
+
+def error_body(code: str, message: str, status: int, details: dict | None = None):
+    if _wants_json():
+        return jsonify({"error": {"code": code, "message": message, **(details or {})}}), status
+    return render_template("error.html", code=code, message=message, status=status), status
+
+
+def http_error(error: HTTPException):
+    code = (error.name or "error").lower().replace(" ", "_")
+    response = error_body(code, error.description or error.name, error.code or 500)
+    if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+        response[0].headers["Allow"] = ", ".join(error.valid_methods)
+    return response
+
+
+def search_error(error: SearchError):
+    response, status = error_body(error.code, str(error), error.status, dict(error.details))
+    response = current_app.make_response((response, status))
+    response.headers.update(error.headers)
+    return response
+
+
+def unexpected_error(error: Exception):
+    if isinstance(error, HTTPException):
+        return http_error(error)
+    log.exception("unhandled error on %s", request.path, extra={"request_id": g.get("request_id")})
+    return error_body("internal_error", "the server failed to answer this request", 500)

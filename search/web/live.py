@@ -1,0 +1,41 @@
+"""One open reader of the index per worker, reopened when the index on disk changes."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from flask import current_app
+
+from ..store import Reader, generation_marker, open_reader
+
+
+class LiveReader:
+    """The worker's reader of the live generation.
+
+    Opening a reader reads the segment list; doing it per request would cost more than most
+    searches. The marker (live generation + newest TOC) is a cheap stat, checked on every
+    request, so a write or a rebuild is seen by the next request without a restart.
+    """
+
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder)
+        self._lock = threading.Lock()
+        self._marker: str | None = None
+        self._reader: Reader | None = None
+
+    def get(self) -> Reader:
+        marker = generation_marker(self.folder)
+        if marker != self._marker or self._reader is None:
+            with self._lock:
+                if marker != self._marker or self._reader is None:
+                    old, self._reader = self._reader, open_reader(self.folder)
+                    self._marker = marker
+                    if old is not None:
+                        old.close()
+        return self._reader
+
+
+def live() -> LiveReader:
+    """The current app's live reader."""
+    return current_app.extensions["live_reader"]
