@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import signal
 import subprocess
@@ -13,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from search.documents import Article, Rejected, read_paths
-from search.errors import IndexBusy, IndexMissing
+from search.errors import IndexBusy, IndexFormatMismatch, IndexMissing
 from search.store import (
+    FORMAT,
     StrictFailure,
     delete_documents,
     index_articles,
@@ -171,3 +173,45 @@ def test_a_killed_rebuild_leaves_the_old_index_serving_and_the_next_build_works(
     report = index_articles(folder, read_paths([SEEDS]), rebuild=True)
     assert report.indexed == 5
     assert [p.name for p in folder.glob("g-*")] == [live_generation(folder).name]
+
+
+def _as_an_earlier_version_left_it(folder: Path) -> None:
+    """build.json as the flat package wrote it: no format number."""
+    record = live_generation(folder) / "build.json"
+    info = json.loads(record.read_text("utf-8"))
+    del info["format"]
+    record.write_text(json.dumps(info), "utf-8")
+
+
+def test_an_index_of_another_format_is_refused_with_the_rebuild_command(tmp_path):
+    index_articles(tmp_path, read_paths([SEEDS]))
+    assert json.loads((live_generation(tmp_path) / "build.json").read_text())["format"] == FORMAT
+    _as_an_earlier_version_left_it(tmp_path)
+    with pytest.raises(IndexFormatMismatch, match=r"format 1.*--rebuild") as refused:
+        open_reader(tmp_path)
+    assert refused.value.status == 503 and refused.value.code == "index_format"
+    with pytest.raises(IndexFormatMismatch):  # an update would mix formats: rebuild only
+        index_articles(tmp_path, [Article("new", "عنوان", "نص")])
+    report = index_articles(tmp_path, read_paths([SEEDS]), rebuild=True)
+    assert report.documents == 5
+    with open_reader(tmp_path) as reader:
+        assert reader.documents == 5
+
+
+def test_the_service_and_the_cli_say_how_to_rebuild_an_old_index(tmp_path):
+    from click.testing import CliRunner
+
+    from search.cli import main
+    from search.web import create_app
+
+    index_articles(tmp_path, read_paths([SEEDS]))
+    _as_an_earlier_version_left_it(tmp_path)
+    client = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path)}).test_client()
+    for path in ("/api/search?q=كوريا", "/healthz"):
+        response = client.get(path)
+        assert response.status_code == 503
+        assert "--rebuild" in response.get_data(as_text=True)
+    assert client.get("/api/search?q=كوريا").get_json()["error"]["code"] == "index_format"
+    result = CliRunner().invoke(main, ["stats", "--index", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "--rebuild" in result.output and "Traceback" not in result.output
