@@ -55,4 +55,5 @@ load: $(VENV)/.installed
 	$(BIN)/python bench/load.py --requests $(LOAD_REQUESTS) --time-limit $(LOAD_SECONDS) --workers $(WORKERS)
 
 clean:
-	rm -rf $(VENV) $(INDEX) index-eval .pytest_cache .ruff_cache
+	rm -rf $(VENV) index-eval .pytest_cache .ruff_cache
+	rm -rf $(INDEX)/CURRENT $(INDEX)/write.lock $(INDEX)/g-* $(INDEX)/.CURRENT.*  # keeps index/README.md
