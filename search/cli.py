@@ -107,6 +107,7 @@ def stats(index_dir, as_json) -> None:
     click.echo(f"documents:  {figures['documents']}")
     size_mb = figures["size_bytes"] / 1e6
     click.echo(f"size:       {size_mb:.1f} MB in {figures['segments']} segments")
+    click.echo(f"format:     {figures['format']}")
     click.echo(f"stemmer:    {figures['stemmer']}")
     click.echo(f"fields:     {', '.join(figures['fields'])}")
     click.echo(f"built at:   {figures.get('built_at', 'unknown')}")

@@ -35,6 +35,11 @@ class Setting:
             return str(self.default).lower()
         return str(self.default)
 
+    @property
+    def type_label(self) -> str:
+        """The type as the README's settings table names it."""
+        return {str: "text", int: "whole number", float: "number", bool: "true/false"}[self.type]
+
     def parse(self, raw: str) -> str | int | float | bool:
         """The variable's text as this setting's type; a clear error when it is not one."""
         text = raw.strip()

@@ -293,7 +293,7 @@ def no_test_hangs():
 
 def nodes(node):
     yield node
-    if isinstance(node, parser.Not):
+    if isinstance(node, parser.Not | parser.Required):
         yield from nodes(node.node)
     elif isinstance(node, parser.All | parser.Any):
         for child in node.nodes:
@@ -321,7 +321,10 @@ def test_parser_raises_only_bad_query_and_gives_words(text):
         return
     assert parser.has_positive(tree)
     for node in nodes(tree):
-        assert isinstance(node, parser.Term | parser.Phrase | parser.Not | parser.All | parser.Any)
+        assert isinstance(
+            node,
+            parser.Term | parser.Phrase | parser.Not | parser.Required | parser.All | parser.Any,
+        )
         if isinstance(node, parser.Term):
             assert node.text and not any(char.isspace() for char in node.text)
         if isinstance(node, parser.Phrase):
