@@ -50,14 +50,11 @@ def main() -> None:
 def index_command(paths, index_dir, rebuild, strict, stemmer, procs, quiet) -> None:
     """Index .txt articles, .jsonl and .jsonl.gz files, or folders of them (upsert by id)."""
     bar = None
-    warned = 0
 
     def on_item(item: Article | Rejected) -> None:
-        nonlocal bar, warned
         if isinstance(item, Rejected) and not quiet and not strict:
             where = f"{item.path}:{item.line}" if item.line else item.path
             click.echo(f"skipped {where}: {item.reason}", err=True)
-            warned += 1
         if bar is not None:
             bar.update(1)
 

@@ -20,7 +20,7 @@ from .normalize import (
 )
 from .stemmers import DEFAULT_STEMMER, STEMMERS, light_stems, snowball_stems, stems
 from .stopwords import STOPWORDS, is_stopword
-from .tokens import TOKEN_PATTERN, TOKEN_RE, Word, terms, token_words, unique, words
+from .tokens import TOKEN_PATTERN, TOKEN_RE, Word, terms, token_words, words
 
 __all__ = [
     "DEFAULT_STEMMER",
@@ -41,6 +41,5 @@ __all__ = [
     "strip_diacritics",
     "terms",
     "token_words",
-    "unique",
     "words",
 ]

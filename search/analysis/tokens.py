@@ -8,7 +8,7 @@ stems, so the query compiler, the highlighter and the bulk writer all see what t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .chars import BIDI_MARKS, WORD_MARKS
@@ -70,8 +70,3 @@ def terms(text: str, *, stem: bool = True, stemmer: str = DEFAULT_STEMMER) -> li
     if not stem:
         return [word.exact for word in words(text, stemmer)]
     return [s for word in words(text, stemmer) for s in word.stems]
-
-
-def unique(items: Iterable[str]) -> list[str]:
-    """Items in first-seen order without repeats."""
-    return list(dict.fromkeys(items))

@@ -19,7 +19,6 @@ from .highlight import highlight_text, snippet
 from .request import SURROGATE_RE, SearchRequest
 
 SUGGEST_BELOW = 3  # offer "did you mean" when a query finds fewer results than this
-FACETS = ("source", "year")
 
 
 def search(reader: Reader, request: SearchRequest) -> dict:

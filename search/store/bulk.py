@@ -343,9 +343,9 @@ def _commit(ix: FileIndex, segments: list) -> None:
 #
 # Each worker is `python -m search.store.bulk_worker FOLDER INDEXNAME`: batches of documents
 # arrive on its stdin as length-prefixed pickles, and it answers on stdout with the pickled
-# list of the segments it wrote. A plain subprocess, not multiprocessing: it inherits no file descriptor
-# (an inherited copy of the index's write lock would outlive a killed parent), re-imports no
-# caller's __main__, and dies with its parent (PR_SET_PDEATHSIG).
+# list of the segments it wrote. A plain subprocess, not multiprocessing: it inherits no file
+# descriptor (an inherited copy of the index's write lock would outlive a killed parent),
+# re-imports no caller's __main__, and dies with its parent (PR_SET_PDEATHSIG).
 
 
 class WorkerFailed(RuntimeError):

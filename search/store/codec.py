@@ -246,10 +246,6 @@ class ArrayLeafMatcher(W3LeafMatcher):
             weights = np.frombuffer(raw, dtype=F32, count=count, offset=at)
         self._data = (ids, weights, values_kind, raw, at + _weights_size(weights_kind, count))
 
-    def has_position_arrays(self) -> bool:
-        """True for a Positions field, whose positions `term_positions` reads."""
-        return _values_kind(self.format) == POSITIONS
-
     def block_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """This block's document numbers (int64) and weights (float32)."""
         if self._data is None:
