@@ -43,6 +43,10 @@ class FieldError(ValueError):
         self.field = field
 
 
+class TooLarge(FieldError):
+    """A field holds more than a document may (`MAX_BODY_CHARS`, `MAX_TAGS`, ...)."""
+
+
 @dataclass(frozen=True)
 class Rejected:
     """Input that could not become an Article, and why; readers yield it instead of raising."""
@@ -75,6 +79,23 @@ PERSIAN_DIGITS = "".join(map(chr, range(0x06F0, 0x06FA)))  # ۰۱۲۳۴۵۶۷۸�
 
 SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_ID_LENGTH = 200
+
+# What one document may hold. Every search that matches a document reads its body for a
+# snippet, and every write merges its terms: a 9.7 MB body once cost each matching search
+# 28 s, and 200,000 tags made every fourth write take 5 s. The largest of the 70k-article
+# corpus is far below each limit (body 33,577 characters, title 180, no more than a few tags).
+MAX_TITLE_CHARS = 1_000
+MAX_BODY_CHARS = 100_000
+MAX_TAGS = 100
+MAX_TAG_CHARS = 100  # each tag
+MAX_RELATED = 50  # "read also" teasers
+MAX_RELATED_CHARS = 1_000  # each teaser
+MAX_SOURCE_CHARS = 200
+MAX_URL_CHARS = 2_000
+# Categories no id may hold: controls, format characters (zero-width joiners, bidi
+# overrides, the BOM), surrogates, private use, unassigned, line and paragraph separators.
+# An id travels in URLs, links and logs, where each of these hides, reorders or breaks it.
+FORBIDDEN_ID_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
 DIGITS = str.maketrans(ARABIC_INDIC_DIGITS + PERSIAN_DIGITS, "0123456789" * 2)
 FOLD = str.maketrans(
@@ -291,7 +312,7 @@ def parse_seed(text: str, id: str) -> Article:
         body = [line for line in body if line]
     if not body:
         raise ValueError("no body text after the title")
-    return Article(
+    return checked_article(
         id=id,
         title=title,
         body="\n".join(body),
@@ -380,8 +401,8 @@ def article_from_mapping(obj: Mapping[str, object]) -> Article:
     """
     if not isinstance(obj, Mapping):
         raise ValueError(f"expected a JSON object, got {_json_type(obj)}")
-    return Article(
-        id=_identifier(_required("id", _text(obj, "id", numbers=True))),
+    return checked_article(
+        id=check_id(_required("id", _id_text(obj.get("id")))),
         title=_text(obj, "title") or "",
         body=_required("body", _text(obj, "body")),
         date=_date(obj.get("date")),
@@ -392,16 +413,53 @@ def article_from_mapping(obj: Mapping[str, object]) -> Article:
     )
 
 
-def _text(obj: Mapping[str, object], name: str, *, numbers: bool = False) -> str | None:
-    """A string field, stripped; None when missing or null. Integer ids become strings."""
+def checked_article(**fields: object) -> Article:
+    """An Article, once every field is within what a document may hold (`TooLarge`)."""
+    article = Article(**fields)
+    for name, value, limit in (
+        ("title", article.title, MAX_TITLE_CHARS),
+        ("body", article.body, MAX_BODY_CHARS),
+        ("source", article.source or "", MAX_SOURCE_CHARS),
+        ("url", article.url or "", MAX_URL_CHARS),
+    ):
+        if len(value) > limit:
+            raise TooLarge(name, f"field '{name}' is {len(value)} characters long; at most {limit}")
+    for name, items, count, each in (
+        ("tags", article.tags, MAX_TAGS, MAX_TAG_CHARS),
+        ("related", article.related, MAX_RELATED, MAX_RELATED_CHARS),
+    ):
+        _check_count(name, len(items), count)
+        longest = max(map(len, items), default=0)
+        if longest > each:
+            raise TooLarge(
+                name, f"field '{name}' holds an item of {longest} characters; at most {each} each"
+            )
+    return article
+
+
+def _check_count(name: str, found: int, limit: int) -> None:
+    if found > limit:
+        raise TooLarge(name, f"field '{name}' holds {found} items; at most {limit}")
+
+
+def _text(obj: Mapping[str, object], name: str) -> str | None:
+    """A string field, stripped; None when missing or null."""
     value = obj.get(name)
-    if numbers and isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
     if value is None:
         return None
     if isinstance(value, str):
         return _checked(name, value).strip()
     raise FieldError(name, f"field '{name}' must be a string, got {_json_type(value)}")
+
+
+def _id_text(value: object) -> str | None:
+    """The id as given: a string kept exactly (never stripped: it must round-trip), or an
+    integer of a JSON Lines export as its digits."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if value is None or isinstance(value, str):
+        return value
+    raise FieldError("id", f"field 'id' must be a string, got {_json_type(value)}")
 
 
 def _required(name: str, value: str | None) -> str:
@@ -412,14 +470,42 @@ def _required(name: str, value: str | None) -> str:
     return value
 
 
-def _identifier(value: str) -> str:
-    """Ids travel in URLs and logs: bounded length, no control characters."""
+def check_id(value: str) -> str:
+    """An id exactly as it will be stored, served and linked to, or `FieldError` saying why
+    it cannot be one: ids travel in URLs, page links and logs.
+
+    >>> check_id("snn-20150721-00000")
+    'snn-20150721-00000'
+    >>> check_id("../etc/passwd")
+    Traceback (most recent call last):
+    ...
+    search.documents.FieldError: field 'id' holds the path segment '..'; ids may not
+    """
+    if not value:
+        raise FieldError("id", "field 'id' is empty")
     if len(value) > MAX_ID_LENGTH:
         raise FieldError(
             "id", f"field 'id' is {len(value)} characters long; at most {MAX_ID_LENGTH}"
         )
-    if any(unicodedata.category(char) == "Cc" for char in value):
-        raise FieldError("id", "field 'id' contains a control character")
+    if value != value.strip():
+        raise FieldError("id", "field 'id' starts or ends with a space; ids are kept exactly")
+    for char in value:
+        category = unicodedata.category(char)
+        if category in FORBIDDEN_ID_CATEGORIES:
+            kind = "a control character" if category == "Cc" else "an invisible character"
+            raise FieldError(
+                "id", f"field 'id' holds {kind} (U+{ord(char):04X}), which ids may not hold"
+            )
+    if "\\" in value:
+        raise FieldError("id", "field 'id' holds a backslash, which browsers read as '/'")
+    for segment in value.split("/"):
+        if segment in ("", ".", ".."):
+            shown = (
+                "an empty path segment ('//', or '/' at an end)"
+                if not segment
+                else (f"the path segment {segment!r}")
+            )
+            raise FieldError("id", f"field 'id' holds {shown}; ids may not")
     return value
 
 
@@ -440,6 +526,7 @@ def _strings(
     if isinstance(value, str):
         return from_text(_checked(name, value))
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        _check_count(name, len(value), {"tags": MAX_TAGS, "related": MAX_RELATED}[name])
         items = (" ".join(_checked(name, item).split()) for item in value)
         return tuple(dict.fromkeys(item for item in items if item))
     raise FieldError(name, f"field '{name}' must be a list of strings, got {_json_type(value)}")

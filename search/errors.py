@@ -53,6 +53,11 @@ class IndexMissing(SearchError):
     code = "index_unavailable"
 
 
+class IndexUnreadable(IndexMissing):
+    """The index folder exists but cannot be read (permissions, a file where a folder should
+    be, an I/O error); the message says which."""
+
+
 class IndexFormatMismatch(IndexMissing):
     """The index was built by a version that wrote another format; it must be rebuilt."""
 
@@ -78,6 +83,20 @@ class BadDocument(SearchError):
     def __init__(self, message: str, **details: object):
         super().__init__(message)
         self.details = {key: value for key, value in details.items() if value is not None}
+
+
+class DocumentTooLarge(BadDocument):
+    """A document over a size limit (its body, title, or number of tags); names the field."""
+
+    status = 413
+    code = "document_too_large"
+
+
+class InsufficientStorage(SearchError):
+    """The disk holding the index is full: the write was not made, the index is unchanged."""
+
+    status = 507
+    code = "insufficient_storage"
 
 
 class Unauthorized(SearchError):

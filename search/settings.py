@@ -86,6 +86,19 @@ SETTINGS = (
         "how long a write waits for another writer before a 503",
     ),
     Setting(
+        "MAX_REQUESTS",
+        1000,
+        int,
+        "requests a gunicorn worker serves before a fresh one replaces it (plus up to 10% "
+        "jitter); 0 keeps workers",
+    ),
+    Setting(
+        "WORKER_MAX_MB",
+        2048,
+        int,
+        "a gunicorn worker holding more memory than this after a request is replaced; 0 never",
+    ),
+    Setting(
         "LOG_JSON",
         True,
         bool,

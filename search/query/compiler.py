@@ -29,6 +29,13 @@ EXACT_WEIGHT = 0.25  # added on top of the stem match when the folded surface fo
 CLITIC_WEIGHT = 0.75
 VARIANT_WEIGHT = 0.5  # another spelling of a name (بيونج for بيونغ)
 MAX_PREFIX_TERMS = 200  # a prefix expands to at most this many of its most frequent words
+# What a query's prefixes may cost together. Reading a word of the vocabulary and its
+# frequency takes about 13 us (20k-article index), scoring an expanded word a posting list;
+# ال* repeated 60 times once held a worker past its 30 s timeout. Repeats of one prefix are
+# expanded once.
+MAX_PREFIXES = 10  # distinct prefix searches (word*) in one query
+MAX_EXPANDED_TERMS = 1000  # words the query's prefixes expand to, all fields together
+MAX_PREFIX_SCAN = 50_000  # vocabulary words the query's prefixes may read, all together
 MIN_PREFIX_LETTERS = 2
 
 
@@ -73,6 +80,10 @@ class Compiler:
         self.phrases: list[tuple[str, ...]] = []
         self.pairs: list[tuple[str, str]] = []
         self.origins: list[tuple[qn.FieldedTerm, str, str]] = []
+        # each distinct prefix's node and the words it expanded to, and the budget spent
+        self._prefixes: dict[tuple[str, str | None], tuple[qn.Node, list[str]]] = {}
+        self._scanned = 0
+        self._expanded = 0
 
     def compile(self, node: p.Node) -> Compiled:
         query = self.node(node, marking=True)
@@ -89,7 +100,7 @@ class Compiler:
             return self.phrase(node, marking=marking)
         if isinstance(node, p.Any):
             parts = [q for n in node.nodes if (q := self.node(n, marking=marking)) is not None]
-            return qn.AnyOf(tuple(parts)) if parts else None
+            return qn.AnyOf(_distinct(parts)) if parts else None
         if isinstance(node, p.All):
             return self.all(node, marking=marking)
         if isinstance(node, p.Required):  # only reached for a Required outside an All
@@ -138,16 +149,17 @@ class Compiler:
                 found = self.node(n, marking=marking)
             if found is not None:
                 must.append(found)
+        must, soft = list(_distinct(must)), _distinct(soft)  # a repeated prefix counts once
         if must and soft:
-            positive = qn.AndMaybe(qn.all_of(must), qn.AnyOf(tuple(soft)))
+            positive = qn.AndMaybe(qn.all_of(must), qn.AnyOf(soft))
         elif must:
             positive = qn.all_of(must)
         elif soft:
-            positive = qn.AnyOf(tuple(soft))
+            positive = qn.AnyOf(soft)
         else:
             return None
         negative = [q for n in excluded if (q := self.node(n, marking=False)) is not None]
-        return qn.AndNot(positive, qn.AnyOf(tuple(negative))) if negative else positive
+        return qn.AndNot(positive, qn.AnyOf(_distinct(negative))) if negative else positive
 
     def term(self, term: p.Term, *, marking: bool, keep_stopwords: bool) -> qn.Node | None:
         exact = normalize(term.text)
@@ -201,20 +213,43 @@ class Compiler:
     def prefix(self, exact: str, field_name: str | None, *, marking: bool) -> qn.Node:
         if len(exact) < MIN_PREFIX_LETTERS:
             raise BadQuery(f"a prefix search needs at least {MIN_PREFIX_LETTERS} letters: {exact}*")
+        key = (exact, field_name)
+        if key not in self._prefixes:
+            if len(self._prefixes) == MAX_PREFIXES:
+                raise BadQuery(
+                    f"a query may hold at most {MAX_PREFIXES} different prefix searches (word*)"
+                )
+            self._prefixes[key] = self._expand(exact, field_name)
+        node, marked = self._prefixes[key]
+        if marking:
+            self.exacts.update(marked)
+        return node
+
+    def _expand(self, exact: str, field_name: str | None) -> tuple[qn.Node, list[str]]:
+        """A prefix's most frequent words in each field it searches, within the budgets."""
         names = {"title": ["title_exact"], "source": ["source_text"], "tag": ["tag_text"]}.get(
             field_name or "", ["title_exact", "body_exact"]
         )
-        clauses = []
+        clauses, marked = [], []
         for name in names:
-            found = list(self.reader.expand_prefix(name, exact))
-            if len(found) > MAX_PREFIX_TERMS:
+            room = MAX_PREFIX_SCAN - self._scanned
+            found = self.reader.expand_prefix(name, exact, limit=room + 1)
+            if len(found) > room:
+                raise BadQuery(
+                    f"{exact}* matches too many words; type more of the word (the prefixes "
+                    f"of one query may match at most {MAX_PREFIX_SCAN} words in all)"
+                )
+            self._scanned += len(found)
+            keep = min(MAX_PREFIX_TERMS, MAX_EXPANDED_TERMS - self._expanded)
+            if len(found) > keep:
                 found.sort(key=lambda t: -self.reader.doc_frequency(name, t))
-                found = found[:MAX_PREFIX_TERMS]
+                found = found[:keep]
+            self._expanded += len(found)
             weight = TITLE_WEIGHT if name == "title_exact" else 1.0
             clauses += [qn.Term(name, t, boost=weight) for t in found]
-            if marking and name in ("title_exact", "body_exact"):
-                self.exacts.update(found)
-        return qn.AnyOf(tuple(clauses)) if clauses else qn.NOTHING
+            if name in ("title_exact", "body_exact"):
+                marked += found
+        return (qn.AnyOf(tuple(clauses)) if clauses else qn.NOTHING), marked
 
     def phrase(self, phrase: p.Phrase, *, marking: bool) -> qn.Node | None:
         folded = tuple(w for w in (normalize(x) for x in phrase.words) if w)
@@ -258,3 +293,8 @@ class Compiler:
 def _is_plain(node: p.Node) -> bool:
     """A word with no field and no prefix mark."""
     return isinstance(node, p.Term) and not (node.field or node.prefix)
+
+
+def _distinct(nodes: list[qn.Node]) -> tuple[qn.Node, ...]:
+    """The nodes without repeats of one node object (a prefix typed twice is one node)."""
+    return tuple({id(node): node for node in nodes}.values())

@@ -18,6 +18,11 @@ from .parser import FIELDS, OR_WORDS
 RARE_BELOW = 3  # documents
 BETTER_BY = 3  # times as many documents
 FIELD_NAMES = ("body_exact", "title_exact")
+# The work one request may cost: one edit of a word of L letters is about 58 L candidates,
+# each looked up in two fields. Arabic words run to 15 letters (أفاستسقيناكموها); a longer
+# "word" is a name, a number or noise, and 400 letters once cost 4 GB and 27 s.
+MAX_SUGGEST_LETTERS = 20
+MAX_SUGGEST_WORDS = 4  # unknown words respelled per query; the rest are left as typed
 
 
 def suggest(reader: Reader, text: str) -> str | None:
@@ -25,6 +30,8 @@ def suggest(reader: Reader, text: str) -> str | None:
     changed = False
     pieces: list[str] = []
     at = 0
+    tried: dict[str, str | None] = {}  # each unknown word's correction, found once
+    shown: dict[str, str] = {}  # each correction as an article writes it
     for match in TOKEN_RE.finditer(text):
         raw = match.group()
         folded = normalize(raw)
@@ -36,17 +43,23 @@ def suggest(reader: Reader, text: str) -> str | None:
             or raw.lower() in FIELDS
             or before == ":"
             or after == "*"
-            or len(folded) < 3
+            or not 3 <= len(folded) <= MAX_SUGGEST_LETTERS
         ):
             continue
         own = _frequency(reader, folded)
         if own >= RARE_BELOW:
             continue
-        better = _best_correction(reader, folded)
+        if folded not in tried and len(tried) == MAX_SUGGEST_WORDS:
+            break  # the budget is spent: later words stay as typed
+        if folded not in tried:
+            tried[folded] = _best_correction(reader, folded)
+        better = tried[folded]
         if better is None or _frequency(reader, better) < max(1, own * BETTER_BY):
             continue
         pieces.append(text[at : match.start()])
-        pieces.append(_display_form(reader, better) or better)
+        if better not in shown:
+            shown[better] = _display_form(reader, better) or better
+        pieces.append(shown[better])
         at = match.end()
         changed = True
     if not changed:
@@ -82,13 +95,20 @@ def edits(word: str) -> set[str]:
     return found
 
 
+def deletions(word: str) -> set[str]:
+    """Every word one deletion away (the only second edit tried: len(word) of them).
+
+    >>> sorted(deletions("باب"))
+    ['اب', 'با', 'بب']
+    """
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
 def _best_correction(reader: Reader, folded: str) -> str | None:
     options = {c: n for c in edits(folded) if (n := _frequency(reader, c)) > 0}
     if not options and len(folded) >= 6:  # two edits only for long words, deletions only
-        twice = {d for c in edits(folded) if len(c) < len(folded) for d in edits(c)}
-        options = {
-            c: n for c in twice if len(c) < len(folded) - 1 if (n := _frequency(reader, c)) > 0
-        }
+        twice = {d for c in deletions(folded) for d in deletions(c)}
+        options = {c: n for c in twice if (n := _frequency(reader, c)) > 0}
     if not options:
         return None
     return max(options, key=lambda word: (options[word], word))

@@ -18,6 +18,7 @@ GHAIN_JEEM = ((GHAIN, JEEM), (JEEM, GHAIN))  # /g/ in names: Levantine غ, Egypt
 MIN_WORD = 3  # letters; shorter words have too many unrelated neighbours
 MIN_ALEF_WORD = 4  # an ا is inserted or dropped only in longer words (ترمب/ترامب, not علم/عالم)
 MAX_VARIANTS = 4  # per query word, the most frequent in the index
+MAX_WORD = 20  # letters; a longer "word" is no name, and its ~3 candidates a letter cost lookups
 
 
 def candidates(word: str) -> Iterator[str]:
@@ -26,7 +27,7 @@ def candidates(word: str) -> Iterator[str]:
     >>> sorted(set(candidates("بيونج")) & {"بيونغ", "بونج"})
     ['بونج', 'بيونغ']
     """
-    if len(word) < MIN_WORD or not word.isalpha():
+    if not MIN_WORD <= len(word) <= MAX_WORD or not word.isalpha():
         return
     # غ <-> ج, one occurrence at a time and all at once (جوجل / غوغل)
     for original, replacement in GHAIN_JEEM:

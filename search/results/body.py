@@ -15,7 +15,7 @@ from ..errors import BadQuery
 from ..query import Compiler, Marks, explain, parse, rank, suggest
 from ..query.engine import Matches
 from ..store import Reader
-from .highlight import highlight_text, snippet
+from .highlight import SNIPPET_PAGE_CHARS, SNIPPET_SOURCE_CHARS, highlight_text, snippet
 from .request import SURROGATE_RE, SearchRequest
 
 SUGGEST_BELOW = 3  # offer "did you mean" when a query finds fewer results than this
@@ -36,7 +36,8 @@ def search(reader: Reader, request: SearchRequest) -> dict:
     compiled, matches, ranked = ranking.compiled, ranking.matches, ranking.documents
     total = matches.total
     marks = compiled.marks()
-    hits = [_hit(reader, int(n), float(matches.scores[n]), marks) for n in ranked]
+    source = min(SNIPPET_SOURCE_CHARS, SNIPPET_PAGE_CHARS // max(len(ranked), 1))
+    hits = [_hit(reader, int(n), float(matches.scores[n]), marks, source) for n in ranked]
     if request.explain:
         for hit, number in zip(hits, ranked.tolist(), strict=True):
             hit["explain"] = explain(reader, compiled, number)
@@ -71,7 +72,7 @@ def _facet(reader: Reader, field: str, mask: np.ndarray) -> dict[str, int]:
     return dict(sorted(found.items(), key=lambda item: (-item[1], item[0])))
 
 
-def _hit(reader: Reader, number: int, score: float, marks: Marks) -> dict:
+def _hit(reader: Reader, number: int, score: float, marks: Marks, source: int) -> dict:
     stored = reader.stored(number)
     title = stored.get("title", "")
     date = stored.get("date")
@@ -79,7 +80,7 @@ def _hit(reader: Reader, number: int, score: float, marks: Marks) -> dict:
         "id": stored["id"],
         "title": title,
         "title_html": highlight_text(title, marks, reader.stemmer),
-        "snippet_html": snippet(stored.get("body", ""), marks, reader.stemmer),
+        "snippet_html": snippet(stored.get("body", ""), marks, reader.stemmer, source_chars=source),
         "date": date.date().isoformat() if date else None,
         "source": stored.get("source") or None,
         "url": stored.get("url") or None,

@@ -23,7 +23,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import IndexBusy, IndexFormatMismatch, IndexMissing
+from ..errors import IndexBusy, IndexFormatMismatch, IndexMissing, IndexUnreadable
 
 CURRENT = "CURRENT"
 LOCK = "write.lock"
@@ -41,10 +41,18 @@ def live_generation(folder: Path) -> Path | None:
     """The folder of the live Whoosh index, or None when nothing has been built."""
     try:
         name = (Path(folder) / CURRENT).read_text("utf-8").strip()
+        path = Path(folder) / name
+        return path if name and path.is_dir() else None
     except FileNotFoundError:
         return None
-    path = Path(folder) / name
-    return path if name and path.is_dir() else None
+    except (OSError, UnicodeDecodeError) as error:
+        raise unreadable(folder, error) from None
+
+
+def unreadable(folder: str | Path, error: Exception) -> IndexUnreadable:
+    """The error that says why an index folder cannot be read (a 503 naming the reason)."""
+    reason = getattr(error, "strerror", None) or type(error).__name__
+    return IndexUnreadable(f"the index in {folder} cannot be read: {reason.lower()}")
 
 
 def generation_marker(folder: Path) -> str:
@@ -52,7 +60,10 @@ def generation_marker(folder: Path) -> str:
     live = live_generation(Path(folder))
     if live is None:
         return ""
-    tocs = sorted(p.name for p in live.glob("*.toc"))
+    try:
+        tocs = sorted(entry.name for entry in os.scandir(live) if entry.name.endswith(".toc"))
+    except OSError as error:
+        raise unreadable(folder, error) from None
     return f"{live.name}/{tocs[-1] if tocs else ''}"
 
 
@@ -86,11 +97,25 @@ def remove_other_generations(folder: Path, keep: Path) -> None:
 
 
 @contextlib.contextmanager
-def write_lock(folder: str | Path, timeout: float = WRITE_LOCK_TIMEOUT) -> Iterator[None]:
-    """Hold the folder's writer lock; the kernel frees it if the holder dies."""
+def write_lock(
+    folder: str | Path, timeout: float = WRITE_LOCK_TIMEOUT, *, create: bool = True
+) -> Iterator[None]:
+    """Hold the folder's writer lock; the kernel frees it if the holder dies.
+
+    ``create`` makes the folder when it is missing (a first build); without it a missing
+    folder is `IndexMissing` and nothing is created.
+    """
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / LOCK, "a+") as handle:
+    missing = IndexMissing(f"no index in {folder}; run `arabic-search index seeds/` first")
+    if create:
+        folder.mkdir(parents=True, exist_ok=True)
+    elif not folder.is_dir():
+        raise missing
+    try:
+        handle = open(folder / LOCK, "a+")  # noqa: SIM115  (closed below, after the unlock)
+    except FileNotFoundError:
+        raise missing from None
+    with handle:
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -134,7 +159,11 @@ def live_or_fail(folder: str | Path) -> Path:
     """The live generation of an index this code can read, or an error saying what to run."""
     folder = Path(folder)
     live = live_generation(folder)
-    if live is None or not any(live.glob("*.toc")):
+    try:
+        built = live is not None and any(live.glob("*.toc"))
+    except OSError as error:
+        raise unreadable(folder, error) from None
+    if not built:
         raise IndexMissing(f"no index in {folder}; run `arabic-search index seeds/` first")
     found = generation_info(live).get("format", 1)
     if found != FORMAT:

@@ -9,6 +9,7 @@ reader is for one generation; `open_reader` checks the index's format first.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -17,7 +18,7 @@ import numpy as np
 from whoosh import index as whoosh_index
 
 from .codec import ArrayLeafMatcher, read_lengths
-from .generations import generation_info, live_or_fail
+from .generations import generation_info, live_or_fail, unreadable
 from .schema import schema_stemmer
 
 POSTINGS_CACHE_BYTES = 64 * 1024 * 1024  # decoded posting lists kept per reader
@@ -28,7 +29,10 @@ EMPTY_TF = np.empty(0, dtype=np.float32)
 def open_reader(folder: str | Path) -> Reader:
     """A reader of the live generation; IndexMissing or IndexFormatMismatch say what to do."""
     live = live_or_fail(folder)
-    return Reader(live)
+    try:
+        return Reader(live)
+    except OSError as error:
+        raise unreadable(folder, error) from None
 
 
 class Reader:
@@ -74,9 +78,11 @@ class Reader:
         """How many documents hold the term, deleted ones included (0 when absent)."""
         return self._reader.doc_frequency(field, text)
 
-    def expand_prefix(self, field: str, prefix: str) -> list[str]:
-        """Every term of ``field`` that starts with ``prefix``, in term order."""
-        return [_text(term) for term in self._reader.expand_prefix(field, prefix)]
+    def expand_prefix(self, field: str, prefix: str, limit: int | None = None) -> list[str]:
+        """The terms of ``field`` that start with ``prefix``, in term order: every one, or
+        the first ``limit`` (the vocabulary is read no further)."""
+        terms = self._reader.expand_prefix(field, prefix)
+        return [_text(term) for term in itertools.islice(terms, limit)]
 
     def has_positions(self, field: str) -> bool:
         """True when ``field`` records word positions (phrases and proximity)."""

@@ -22,6 +22,7 @@ from whoosh.index import Index
 
 from ..analysis import DEFAULT_STEMMER, STEMMERS
 from ..documents import Article, Rejected
+from ..errors import IndexMissing
 from . import bulk
 from .codec import ArrayCodec
 from .generations import (
@@ -81,18 +82,22 @@ def index_articles(
     procs: int = 1,  # worker processes for a fresh build (search.store.bulk)
     on_item: Callable[[Article | Rejected], None] | None = None,
     lock_timeout: float = WRITE_LOCK_TIMEOUT,
+    create: bool = True,
 ) -> IndexReport:
     """Add or replace articles (upsert by id); with ``rebuild``, build a fresh generation.
 
     Rejected inputs are counted and kept in the report, or abort the run under ``strict``
     (the live index is then untouched). Within one run a repeated id keeps its last version.
-    An index of another format is only ever rebuilt, never updated.
+    An index of another format is only ever rebuilt, never updated. Without ``create`` (the
+    write API) a folder with no index is `IndexMissing` and nothing is written.
     """
     folder = Path(folder)
     started = time.perf_counter()
     report = IndexReport()
-    with write_lock(folder, lock_timeout):
+    with write_lock(folder, lock_timeout, create=create):
         live = live_generation(folder)
+        if live is None and not create:
+            raise IndexMissing(f"no index in {folder}; run `arabic-search index seeds/` first")
         fresh = rebuild or live is None
         if fresh:
             if stemmer is None and live is not None:
@@ -122,7 +127,10 @@ def index_articles(
             "skipped": report.skipped,
             "seconds": round(report.seconds, 3),
         }
-        _record(target, ix, report.documents, last_run, rebuilt=fresh)
+        if fresh:
+            _record(target, ix, report.documents, last_run, rebuilt=True)
+        else:
+            _record_after_commit(target, ix, report.documents, last_run)
         if fresh:
             switch_to(folder, target)
             remove_other_generations(folder, keep=target)
@@ -201,13 +209,22 @@ def _record(target: Path, ix: Index, documents: int, last_run: dict, rebuilt: bo
     write_build_info(target, info)
 
 
+def _record_after_commit(target: Path, ix: Index, documents: int, last_run: dict) -> None:
+    """The build record of a change already committed: a failure to write it (a full disk)
+    must not report the committed change as failed, so it is logged and the old record kept."""
+    try:
+        _record(target, ix, documents, last_run, rebuilt=False)
+    except OSError as error:
+        log.warning("committed, but build.json was not updated: %s", error)
+
+
 def delete_documents(
     folder: str | Path, ids: Iterable[str], lock_timeout: float = WRITE_LOCK_TIMEOUT
 ) -> int:
     """Remove documents by id; returns how many existed (nothing is committed when none)."""
     folder = Path(folder)
     started = time.perf_counter()
-    with write_lock(folder, lock_timeout):
+    with write_lock(folder, lock_timeout, create=False):
         target = live_or_fail(folder)
         ix = whoosh_index.open_dir(str(target))
         writer = _writer(ix)
@@ -225,7 +242,7 @@ def delete_documents(
         with ix.searcher() as searcher:
             documents = searcher.doc_count()
         last_run = {"deleted": removed, "seconds": round(time.perf_counter() - started, 3)}
-        _record(target, ix, documents, last_run, rebuilt=False)
+        _record_after_commit(target, ix, documents, last_run)
     return removed
 
 

@@ -39,8 +39,12 @@ def healthz():
         documents = live().get().documents
     except Exception as error:  # any failure to open or read the index means "not serving"
         log.warning("health check failed: %s", error)
-        message = str(error) if isinstance(error, SearchError) else "the index cannot be opened"
-        return jsonify({"status": "unavailable", "error": message}), 503
+        known = isinstance(error, SearchError)
+        failure = {
+            "code": error.code if known else "index_unavailable",
+            "message": str(error) if known else "the index cannot be opened",
+        }
+        return jsonify({"status": "unavailable", "error": failure}), 503
     info = read_build_info(live().folder)
     updated = info.get("updated_at") or info.get("built_at")
     age = None

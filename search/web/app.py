@@ -68,10 +68,20 @@ def _start_clock() -> None:
     g.request_id = given if REQUEST_ID_RE.fullmatch(given) else uuid.uuid4().hex[:16]
 
 
+# On every answer, the app's and gunicorn's own (search.web.serving) and nginx's
+# (deploy/errors.conf) alike.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "Referrer-Policy": "same-origin",
+}
+
+
 def _headers(response):
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    response.headers["Referrer-Policy"] = "same-origin"
+    if request.method == "OPTIONS" and response.status_code == 200 and not response.data:
+        response.status_code = 204  # Flask's answer names the methods (Allow) and no more
+        response.headers.pop("Content-Type", None)
+    response.headers.update(SECURITY_HEADERS)
     response.headers["X-Request-Id"] = g.get("request_id", "")
     elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
     access_log.info(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from werkzeug.exceptions import NotFound
 
+from ..documents import MAX_BODY_CHARS, MAX_TITLE_CHARS
 from ..errors import IndexMissing, SearchError
 from ..query import Marks
 from ..results import SearchRequest, document, highlight_text, query_marks, search
@@ -52,12 +53,18 @@ def article_page(doc_id: str):
         raise NotFound(f"no article with id {doc_id!r}")
     text = request.args.get("q", "")
     marks = query_marks(reader, text) if text.strip() else Marks()
-    title_html = highlight_text(found["title"], marks, reader.stemmer)
-    paragraphs = [
-        highlight_text(line, marks, reader.stemmer)
-        for line in found["body"].split("\n")
-        if line.strip()
-    ]
+    title = found["title"]
+    title_html = highlight_text(
+        title, marks if len(title) <= MAX_TITLE_CHARS else Marks(), reader.stemmer
+    )
+    paragraphs, analysed = [], 0
+    for line in found["body"].split("\n"):
+        if line.strip():
+            # Words are marked within the first MAX_BODY_CHARS only: an index built before
+            # that limit may hold longer bodies, and marking is the costly part.
+            within = analysed < MAX_BODY_CHARS
+            paragraphs.append(highlight_text(line, marks if within else Marks(), reader.stemmer))
+            analysed += len(line)
     return render_template(
         "article.html", doc=found, q=text, title_html=title_html, paragraphs=paragraphs
     )

@@ -1,18 +1,48 @@
-"""gunicorn settings for the deployed server: ``gunicorn -c python:search.serving ...``.
+"""gunicorn settings for the deployed server: ``gunicorn -c python:search.web.serving ...``.
 
-A serving worker keeps large, long-lived caches (decoded postings, analysed words, the
-highlighter's tables) and makes almost no reference cycles: on the 70,000-article index,
-Python's full collections found nothing to free, yet each took 20-220 ms once the caches
-had filled, in the middle of a request (docs/performance.md). So each worker, once the app
-is loaded, moves everything it holds so far out of the collector's sight (`gc.freeze`) and
-collects the oldest generation ten times less often; cycles are still collected.
+Garbage collection. A serving worker keeps large, long-lived caches (decoded postings,
+analysed words, the highlighter's tables) and makes almost no reference cycles: on the
+70,000-article index, Python's full collections found nothing to free, yet each took 20-220 ms
+once the caches had filled, in the middle of a request (docs/performance.md). So each worker,
+once the app is loaded, moves everything it holds so far out of the collector's sight
+(`gc.freeze`) and collects the oldest generation ten times less often; cycles are still
+collected.
+
+Limits. Every request path is bounded in the app; a worker is still replaced after
+``ARABIC_SEARCH_MAX_REQUESTS`` requests (with jitter, so the workers do not restart together)
+or as soon as it holds more than ``ARABIC_SEARCH_WORKER_MAX_MB`` after a request. The
+request line may be as long as gunicorn allows (8,190 bytes): the documented query limit of
+1,000 characters is 6,000 bytes of URL-encoded Arabic.
+
+Errors. gunicorn answers requests it cannot parse (400, 414, 431) itself, and a request past
+the worker timeout gets no answer at all; here both are the API's JSON error body with the
+app's security headers, and no response names the server software. Slow clients are nginx's
+job (deploy/nginx.conf): these sync workers read a request only once nginx holds all of it.
 """
 
 from __future__ import annotations
 
 import gc
+import json
+import os
+
+from gunicorn import util
+from gunicorn.http import wsgi
+from gunicorn.workers.sync import SyncWorker
+
+from ..settings import default
+from .app import SECURITY_HEADERS
 
 GC_THRESHOLDS = (50_000, 20, 100)  # Python's defaults: (700, 10, 10)
+LIMIT_REQUEST_LINE = 8190  # gunicorn's largest; its default, 4,094, refused 680 Arabic letters
+TIMEOUT = 30  # seconds a request may hold a worker; the app's paths take well under 2 s
+
+# gunicorn reads these module-level names as its settings (the command line overrides them).
+worker_class = "search.web.serving.Worker"
+limit_request_line = LIMIT_REQUEST_LINE
+timeout = TIMEOUT
+max_requests = int(default("MAX_REQUESTS"))
+max_requests_jitter = max_requests // 10
 
 
 def post_worker_init(worker) -> None:
@@ -20,3 +50,81 @@ def post_worker_init(worker) -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
+
+
+def post_request(worker, req, environ, resp) -> None:
+    """gunicorn's hook: a worker grown past WORKER_MAX_MB finishes this request and exits
+    (the arbiter starts a fresh one)."""
+    limit = int(default("WORKER_MAX_MB"))
+    if limit and resident_mb() > limit:
+        worker.log.warning("worker %s holds over %s MB; replacing it", os.getpid(), limit)
+        worker.alive = False
+
+
+def worker_abort(worker) -> None:
+    """gunicorn's hook, on a request past the timeout: answer it before the worker dies."""
+    client = getattr(worker, "client", None)
+    if client is not None:
+        message = f"the request took longer than {TIMEOUT} s and was stopped"
+        write_error(client, 503, "Service Unavailable", message)
+
+
+def resident_mb() -> float:
+    """This process's resident memory, in MB (Linux /proc)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+class Worker(SyncWorker):
+    """gunicorn's sync worker, remembering the connection it serves (for `worker_abort`)."""
+
+    client = None
+
+    def handle(self, listener, client, addr):
+        self.client = client
+        try:
+            super().handle(listener, client, addr)
+        finally:
+            self.client = None
+
+
+# --- gunicorn's own answers ------------------------------------------------------------------
+
+MESSAGES = {
+    400: "the request could not be read as HTTP; percent-encode the URL "
+    "(curl -G --data-urlencode 'q=...')",
+    414: f"the request line is longer than {LIMIT_REQUEST_LINE} bytes; "
+    "a query may have at most 1,000 characters",
+    431: "the request headers are too large",
+}
+CODES = {500: "internal_error", 503: "unavailable"}
+
+
+def write_error(sock, status_int: int, reason: str, mesg: str) -> None:
+    """gunicorn's error page as the API's JSON error, with the security headers."""
+    code = CODES.get(status_int) or reason.lower().replace(" ", "_").replace("-", "_")
+    message = MESSAGES.get(status_int) or mesg or reason
+    body = json.dumps({"error": {"code": code, "message": message}}).encode() + b"\n"
+    headers = {
+        "Connection": "close",
+        "Content-Type": "application/json",
+        "Content-Length": str(len(body)),
+        "Cache-Control": "no-store",
+        **SECURITY_HEADERS,
+    }
+    head = f"HTTP/1.1 {status_int} {reason}\r\n"
+    head += "".join(f"{name}: {value}\r\n" for name, value in headers.items()) + "\r\n"
+    util.write_nonblock(sock, head.encode("latin-1") + body)
+
+
+def _default_headers(self) -> list[str]:
+    """gunicorn's response headers without ``Server:``, which would name it."""
+    return [line for line in _gunicorn_default_headers(self) if not line.startswith("Server:")]
+
+
+util.write_error = write_error
+_gunicorn_default_headers = wsgi.Response.default_headers
+wsgi.Response.default_headers = _default_headers

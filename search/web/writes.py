@@ -9,14 +9,24 @@ see a write on their next request: the live searcher reopens when the index chan
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hmac
 import json
 from collections.abc import Iterator
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
-from ..documents import Article, FieldError, article_from_mapping
-from ..errors import BadDocument, Forbidden, NotFound, Unauthorized, WritesDisabled
+from ..documents import Article, FieldError, TooLarge, article_from_mapping, check_id
+from ..errors import (
+    BadDocument,
+    DocumentTooLarge,
+    Forbidden,
+    InsufficientStorage,
+    NotFound,
+    Unauthorized,
+    WritesDisabled,
+)
 from ..settings import BY_NAME
 from ..store import delete_documents, index_articles
 
@@ -49,16 +59,26 @@ def require_admin() -> None:
 @writes.put("/api/documents/<path:doc_id>")
 def put_document(doc_id: str):
     """Create or replace one document; 201 when it is new, 200 when it replaced one."""
+    doc_id = _url_id(doc_id)
+    try:
+        check_id(doc_id)
+    except FieldError as error:
+        raise BadDocument(f"the id in the URL cannot be stored: {error}", field="id") from None
     value = _decode_json(_body_text())
     if not isinstance(value, dict):
         raise BadDocument("the body must be one JSON object (a document)")
-    if "id" in value and str(value["id"]) != doc_id:
-        raise BadDocument(
-            f"field 'id' ({value['id']!r}) differs from the id in the URL ({doc_id!r})",
-            field="id",
-        )
+    if "id" in value:
+        _string_id(value["id"])
+        if value["id"] != doc_id:
+            raise BadDocument(
+                f"field 'id' ({value['id']!r}) differs from the id in the URL ({doc_id!r})",
+                field="id",
+            )
     article = _article({**value, "id": doc_id}, position=None)
-    report = index_articles(_folder(), [article], strict=True, lock_timeout=_wait())
+    with _disk_full():
+        report = index_articles(
+            _folder(), [article], strict=True, lock_timeout=_wait(), create=False
+        )
     created = report.indexed == 1
     body = {"id": doc_id, "result": "created" if created else "replaced"}
     body["documents"] = report.documents
@@ -81,7 +101,11 @@ def post_documents():
         if not isinstance(value, list):
             raise BadDocument("the body must be a JSON array of documents, or JSON Lines")
         _check_batch(len(value))
-        articles = [_article(item, position=number) for number, item in enumerate(value, 1)]
+        articles = []
+        for number, item in enumerate(value, 1):
+            if isinstance(item, dict) and "id" in item:
+                _string_id(item["id"], position=number)
+            articles.append(_article(item, position=number))
     if not articles:
         raise BadDocument("the body holds no documents")
     _check_batch(len(articles))
@@ -89,7 +113,10 @@ def post_documents():
     if len(set(ids)) != len(ids):
         repeated = next(doc_id for doc_id in ids if ids.count(doc_id) > 1)
         raise BadDocument(f"id {repeated!r} appears more than once in this request", field="id")
-    report = index_articles(_folder(), articles, strict=True, lock_timeout=_wait())
+    with _disk_full():
+        report = index_articles(
+            _folder(), articles, strict=True, lock_timeout=_wait(), create=False
+        )
     return {
         "result": "indexed",
         "created": report.indexed,
@@ -101,7 +128,10 @@ def post_documents():
 @writes.delete("/api/documents/<path:doc_id>")
 def delete_document(doc_id: str):
     """Remove one document; 404 when the index does not hold it."""
-    if not delete_documents(_folder(), [doc_id], lock_timeout=_wait()):
+    doc_id = _url_id(doc_id)
+    with _disk_full():
+        removed = delete_documents(_folder(), [doc_id], lock_timeout=_wait())
+    if not removed:
         raise NotFound(f"no document with id {doc_id!r}")
     return {"id": doc_id, "result": "deleted"}
 
@@ -131,6 +161,51 @@ def _decode_json(text: str, line: int | None = None) -> object:
         ) from None
     except RecursionError:
         raise BadDocument(f"{where}invalid JSON: nested too deeply", line=line) from None
+    except ValueError as error:  # an integer of more digits than Python converts (4,300)
+        raise BadDocument(f"{where}invalid JSON: {error}", line=line) from None
+
+
+def _url_id(doc_id: str) -> str:
+    """The id as the URL spelled it; 400 when its bytes are not UTF-8 (werkzeug would turn
+    them into U+FFFD, and two different ids into one)."""
+    raw = request.environ.get("PATH_INFO", "")
+    try:
+        raw.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        raise BadDocument(
+            "the id in the URL is not valid UTF-8; percent-encode the UTF-8 bytes of the id",
+            field="id",
+        ) from None
+    return doc_id
+
+
+JSON_TYPES = {bool: "boolean", list: "array", dict: "object", type(None): "null"}
+
+
+def _string_id(value: object, position: int | None = None, line: int | None = None) -> None:
+    """Ids in a request body are JSON strings, as the OpenAPI description says."""
+    if not isinstance(value, str):
+        where = f"line {line}: " if line else f"document {position}: " if position else ""
+        kind = JSON_TYPES.get(type(value), "number")
+        raise BadDocument(
+            f"{where}field 'id' must be a string, got {kind}",
+            field="id",
+            document=position,
+            line=line,
+        )
+
+
+@contextlib.contextmanager
+def _disk_full() -> Iterator[None]:
+    """A full disk is a 507 that says so; the write was not committed."""
+    try:
+        yield
+    except OSError as error:
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        raise InsufficientStorage(
+            "the disk holding the index is full; nothing was written. Free space and retry"
+        ) from None
 
 
 def _from_json_lines(text: str) -> Iterator[Article]:
@@ -139,7 +214,10 @@ def _from_json_lines(text: str) -> Iterator[Article]:
         if line.strip():
             count += 1
             _check_batch(count)
-            yield _article(_decode_json(line, line=number), line=number)
+            value = _decode_json(line, line=number)
+            if isinstance(value, dict) and "id" in value:
+                _string_id(value["id"], line=number)
+            yield _article(value, line=number)
 
 
 def _article(value: object, position: int | None = None, line: int | None = None) -> Article:
@@ -147,6 +225,10 @@ def _article(value: object, position: int | None = None, line: int | None = None
     where = f"line {line}: " if line else f"document {position}: " if position else ""
     try:
         return article_from_mapping(value)
+    except TooLarge as error:
+        raise DocumentTooLarge(
+            f"{where}{error}", field=error.field, document=position, line=line
+        ) from None
     except FieldError as error:
         raise BadDocument(
             f"{where}{error}", field=error.field, document=position, line=line
