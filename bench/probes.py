@@ -132,8 +132,6 @@ class Server:
         else:
             self.stop()
             raise SystemExit(f"no healthy server; see {self.work / 'gunicorn.log'}")
-        for _ in range(6):  # warm both workers: the first searches open the reader
-            request(self.port, "GET", search_path("الحكومة"))
 
     def workers(self) -> dict[int, float]:
         return {pid: rss_mb(pid) for pid in worker_pids(self.gunicorn.pid)}
@@ -179,7 +177,18 @@ class Health:
         return {"healthz_failed": failed, "healthz_probes": len(self.results)}
 
 
+def warm(server: Server) -> None:
+    """Searches until every worker has opened the index (a fresh worker after a recycle or
+    a timeout would otherwise count its start-up as the probe's memory)."""
+    for _ in range(40):
+        sizes = list(server.workers().values())
+        if sizes and min(sizes) > 0.6 * max(sizes):
+            return
+        request(server.port, "GET", search_path("الحكومة"))
+
+
 def measured(server: Server, name: str, run) -> dict:
+    warm(server)
     before = server.workers()
     peak = dict(before)
     stop = threading.Event()
@@ -262,6 +271,70 @@ def probe_big_doc(server: Server) -> None:
     measured(server, "big-doc-page", lambda: one(server, "GET", page))
 
 
+def limit_body(seed: int, chars: int = 100_000) -> str:
+    """A body at the document limit: made-up words, the probe's word every 40th."""
+    rng = random.Random(seed)
+    words, size = [], 0
+    while size < chars - 8:
+        word = "زنجبيلي" if len(words) % 40 == 0 else "".join(rng.choices(ARABIC, k=6))
+        words.append(word)
+        size += len(word) + 1
+    return " ".join(words)[:chars]
+
+
+def probe_at_limits(server: Server) -> None:
+    """Documents as large as the limits allow: one, then 100 of them on one page of hits."""
+    document = json.dumps({"title": "وثيقة", "body": limit_body(0)}, ensure_ascii=False).encode()
+    measured(server, "limit-doc-put", lambda: one(server, "PUT", "/api/documents/limit", document))
+    measured(server, "limit-doc-search", lambda: one(server, "GET", search_path("زنجبيلي")))
+    page = "/articles/limit?" + urllib.parse.urlencode({"q": "زنجبيلي"})
+    measured(server, "limit-doc-page", lambda: one(server, "GET", page))
+
+    def batches():
+        results = []
+        for start in range(1, 100, 33):  # 33 documents of 100,000 letters: under 10 MB
+            rows = [
+                {"id": f"limit-{i}", "title": f"وثيقة {i}", "body": limit_body(i)}
+                for i in range(start, min(start + 33, 100))
+            ]
+            body = json.dumps(rows, ensure_ascii=False).encode()
+            results.append(one(server, "POST", "/api/documents", body))
+        return max(results, key=lambda r: r["seconds"])
+
+    measured(server, "limit-batch-post", batches)
+    query = "/api/search?" + urllib.parse.urlencode({"q": "زنجبيلي", "per_page": 100})
+    measured(server, "limit-100-hits", lambda: one(server, "GET", query))
+
+
+COMMON = (  # frequent words of the news corpus, 51 of them
+    "الحكومة الرئيس وزير قال العام مصر السعودية الأمم المتحدة الولايات الأمريكية "
+    "العراق سوريا لبنان الأردن الشرطة الجيش الاقتصاد النفط الانتخابات البرلمان "
+    "المجلس الدولة الشعب الحرب السلام المفاوضات الاتفاق القوات المدينة العاصمة "
+    "الخارجية الداخلية المالية الصحة التعليم الجامعة المدارس الطلاب الأطفال النساء "
+    "المواطنين اللاجئين المعارضة النظام الثورة الأزمة القضية المحكمة القانون الدستور"
+)
+WORST = {
+    "repeated-word-125": {"q": " ".join(["الحكومة"] * 125)},
+    "distinct-words": {"q": " ".join(COMMON.split() * 3)[:1000]},
+    "long-phrase": {"q": '"' + " ".join(["الحكومة", "الرئيس", "وزير", "قال"] * 40)[:990] + '"'},
+    "explain-100": {"q": "الحكومة الرئيس", "per_page": 100, "explain": 1},
+    "deepest-page": {"q": "الحكومة", "page": 100, "per_page": 100},
+    "date-sort": {"q": "الحكومة OR الرئيس OR وزير", "sort": "date", "per_page": 100},
+    "negations": {
+        "q": "الحكومة " + " ".join(f"-{w}" for w in ["الرئيس", "وزير", "قال"] * 60)[:980]
+    },
+    "or-chain": {"q": " OR ".join(["الحكومة", "الرئيس", "وزير", "قال", "مصر"] * 40)[:1000]},
+}
+
+
+def probe_worst(server: Server) -> None:
+    for name, params in WORST.items():
+        path = "/api/search?" + urllib.parse.urlencode(params)
+        measured(server, name, lambda path=path: one(server, "GET", path))
+    pages = "/?" + urllib.parse.urlencode({"q": "الحكومة", "source": "x", "year": "2015"})
+    measured(server, "page-with-facets", lambda: one(server, "GET", pages))
+
+
 def probe_tags(server: Server) -> None:
     tags = [f"وسم{i}" for i in range(200_000)]
     document = json.dumps({"title": "وسوم", "body": "نص قصير", "tags": tags}).encode()
@@ -308,7 +381,7 @@ def probe_slow(server: Server, clients: int, seconds: float = 14.0) -> None:
     measured(server, f"slow-{clients}", run)
 
 
-PROBES = ("suggest", "zeros", "prefix", "long", "big", "tags", "slow")
+PROBES = ("suggest", "zeros", "prefix", "long", "big", "limits", "worst", "tags", "slow")
 
 
 def main() -> None:
@@ -347,6 +420,10 @@ def main() -> None:
             probe_long_query(server)
         if "big" in chosen:
             probe_big_doc(server)
+        if "limits" in chosen:
+            probe_at_limits(server)
+        if "worst" in chosen:
+            probe_worst(server)
         if "tags" in chosen:
             probe_tags(server)
         if "slow" in chosen:

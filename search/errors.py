@@ -92,6 +92,13 @@ class DocumentTooLarge(BadDocument):
     code = "document_too_large"
 
 
+class BatchTooLarge(BadDocument):
+    """One write request holding more text than one commit may index (split the batch)."""
+
+    status = 413
+    code = "batch_too_large"
+
+
 class InsufficientStorage(SearchError):
     """The disk holding the index is full: the write was not made, the index is unchanged."""
 

@@ -293,3 +293,15 @@ def test_too_large_names_its_field():
     with pytest.raises(TooLarge) as raised:
         article_from_mapping({"id": "x", "body": "نص", "tags": ["و"] * (MAX_TAGS + 1)})
     assert raised.value.field == "tags"
+
+
+def test_a_write_of_more_text_than_one_commit_may_index_is_413(writable, monkeypatch):
+    from search.web import writes
+
+    monkeypatch.setattr(writes, "MAX_WRITE_CHARS", 1_000)
+    client, _ = writable
+    batch = [{"id": f"d{i}", "body": "ن" * 400} for i in range(3)]
+    response = client.post("/api/documents", json=batch, headers=AUTH)
+    error = assert_error_with(response, 413, "batch_too_large")
+    assert "1200 characters of text; at most 1000" in error["message"]
+    assert client.post("/api/documents", json=batch[:2], headers=AUTH).status_code == 200

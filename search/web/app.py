@@ -105,7 +105,14 @@ def _headers(response):
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path in ("/api", "/healthz")
+    """JSON errors for the API, for methods no page answers (OPTIONS *, PUT /x) and for
+    clients that prefer JSON; the error page for a browser on a page's address."""
+    if request.path.startswith("/api/") or request.path in ("/api", "/healthz"):
+        return True
+    if request.method not in ("GET", "HEAD"):
+        return True
+    accept = request.accept_mimetypes
+    return accept.quality("application/json") > accept.quality("text/html")
 
 
 def error_body(code: str, message: str, status: int, details: dict | None = None):

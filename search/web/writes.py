@@ -14,12 +14,14 @@ import errno
 import hmac
 import json
 from collections.abc import Iterator
+from urllib.parse import unquote_to_bytes
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
 from ..documents import Article, FieldError, TooLarge, article_from_mapping, check_id
 from ..errors import (
     BadDocument,
+    BatchTooLarge,
     DocumentTooLarge,
     Forbidden,
     InsufficientStorage,
@@ -33,6 +35,11 @@ from ..store import delete_documents, index_articles
 writes = Blueprint("writes", __name__)
 
 MAX_BATCH = 10_000  # documents in one POST; the body size limit applies as well
+# Characters of text (titles, bodies, tags, teasers) one write request may index, so a write
+# holds its worker about 2 s at most: a commit of 1,000,000 characters took 3.5 s for news
+# articles and 7.8 s for made-up words on the 20k-article index (bench/probes.py), and 3.3
+# million held a worker past its 30 s timeout. Bulk loads go through `arabic-search index`.
+MAX_WRITE_CHARS = 250_000
 JSON_LINES_TYPES = frozenset(
     {
         "application/x-ndjson",
@@ -109,6 +116,7 @@ def post_documents():
     if not articles:
         raise BadDocument("the body holds no documents")
     _check_batch(len(articles))
+    _check_text(articles)
     ids = [article.id for article in articles]
     if len(set(ids)) != len(ids):
         repeated = next(doc_id for doc_id in ids if ids.count(doc_id) > 1)
@@ -168,9 +176,11 @@ def _decode_json(text: str, line: int | None = None) -> object:
 def _url_id(doc_id: str) -> str:
     """The id as the URL spelled it; 400 when its bytes are not UTF-8 (werkzeug would turn
     them into U+FFFD, and two different ids into one)."""
-    raw = request.environ.get("PATH_INFO", "")
+    path = request.environ.get("PATH_INFO", "")
+    uri = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or ""
     try:
-        raw.encode("latin-1").decode("utf-8")
+        path.encode("latin-1").decode("utf-8")  # the server's decoding of the URL's bytes
+        unquote_to_bytes(uri.partition("?")[0]).decode("utf-8")  # the URL as sent
     except UnicodeError:
         raise BadDocument(
             "the id in the URL is not valid UTF-8; percent-encode the UTF-8 bytes of the id",
@@ -235,6 +245,18 @@ def _article(value: object, position: int | None = None, line: int | None = None
         ) from None
     except ValueError as error:
         raise BadDocument(f"{where}{error}", document=position, line=line) from None
+
+
+def _check_text(articles: list[Article]) -> None:
+    total = sum(
+        len(a.title) + len(a.body) + sum(map(len, a.tags)) + sum(map(len, a.related))
+        for a in articles
+    )
+    if total > MAX_WRITE_CHARS:
+        raise BatchTooLarge(
+            f"this request holds {total} characters of text; at most {MAX_WRITE_CHARS} "
+            "per request: split the batch"
+        )
 
 
 def _check_batch(count: int) -> None:
