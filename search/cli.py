@@ -175,9 +175,12 @@ def query_command(text, index_dir, page, per_page, sort, as_json, explain) -> No
             click.echo(f"     score {hit['score']}:")
             for row in hit.get("explain", []):
                 term = f" ({row['term']})" if row["term"] and row["term"] != row["word"] else ""
+                where = f" in {row['field']}" if row["field"] else ""
+                note = "" if row["counted"] else "  (not counted: a better reading counted)"
+                if "raw" in row:
+                    note = f"  (kept of {row['raw']:.4f}: the word as typed ranks first)"
                 click.echo(
-                    f"       {row['score']:>8.4f}  {row['word']}{term}  "
-                    f"{row['form']} in {row['field']}"
+                    f"       {row['score']:>8.4f}  {row['word']}{term}  {row['form']}{where}{note}"
                 )
 
 
@@ -201,20 +204,47 @@ def _terminal(html_text: str, bold: bool = False) -> str:
 
 @main.command("eval")
 @click.option("--docs", "docs", multiple=True, required=True, type=click.Path(exists=True))
-@click.option("--queries", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--queries", default=None, type=click.Path(exists=True, dir_okay=False))
 @click.option("--index", "index_dir", default=None, type=click.Path(file_okay=False))
 @click.option("--worst", default=0, show_default=True, type=click.IntRange(0))
+@click.option(
+    "--precision",
+    "precision_words",
+    default=0,
+    type=click.IntRange(0, 1000),
+    help="Also judge the top 10 of this many frequent title words of the docs.",
+)
 @stemmer_option
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
-def eval_command(docs, queries, index_dir, worst, stemmer, as_json) -> None:
-    """Measure nDCG@10, MRR@10, Recall@10/100 and query time on a judged query set."""
-    from .evaluate import EvalError, run_eval
+def eval_command(docs, queries, index_dir, worst, precision_words, stemmer, as_json) -> None:
+    """Measure nDCG@10, MRR@10, Recall@10/100 and query time on a judged query set, and the
+    top-10 precision of frequent words (--precision)."""
+    from .evaluate import EvalError, run_eval, run_precision
 
+    if not queries and not precision_words:
+        raise click.UsageError("give --queries (judged questions), --precision N, or both")
+    figures: dict = {}
+    lines: list[str] = []
     try:
-        report = run_eval(docs, queries, index=index_dir, worst=worst, stemmer=stemmer)
+        if queries:
+            report = run_eval(docs, queries, index=index_dir, worst=worst, stemmer=stemmer)
+            figures.update(report.as_json())
+            lines.append(report.as_text())
+        if precision_words:
+            judged = run_precision(docs, precision_words, index=index_dir, stemmer=stemmer)
+            figures["precision"] = judged.as_json()
+            lines.append(_precision_text(judged.as_json()))
     except (EvalError, SearchError) as error:
         raise click.ClickException(str(error)) from None
-    if as_json:
-        click.echo(json.dumps(report.as_json(), ensure_ascii=False))
-    else:
-        click.echo(report.as_text())
+    click.echo(json.dumps(figures, ensure_ascii=False) if as_json else "\n\n".join(lines))
+
+
+def _precision_text(figures: dict) -> str:
+    lines = [
+        f"precision@10 of {figures['words']} frequent title words: {figures['precision@10']:.4f}"
+        f"; {figures['failing_words']} words with 5 or more of their top 10 lacking the word"
+    ]
+    lines += [
+        f"  {row['word']}: {row['lacking']} of {row['hits']} lack it" for row in figures["failing"]
+    ]
+    return "\n".join(lines)

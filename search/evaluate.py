@@ -35,6 +35,7 @@ from pathlib import Path
 from .analysis import DEFAULT_STEMMER, STEMMERS
 from .documents import Article, Rejected, read_paths
 from .errors import BadQuery
+from .precision import PrecisionReport, frequent_words, precision
 from .query import rank as rank_query
 from .store import DEFAULT_PROCS, Reader, index_articles, open_reader, read_build_info
 
@@ -415,6 +416,23 @@ def run_eval(
     return report
 
 
+def run_precision(
+    docs: Sequence[str | Path],
+    words: int,
+    index: str | Path | None = None,
+    stemmer: str | None = None,
+) -> PrecisionReport:
+    """`arabic-search eval --precision N`: the top-10 precision of N frequent title words of
+    the docs (`search.precision`), on the same cached index as the judged questions."""
+    folder = ensure_index(docs, index, stemmer)
+    titles = (item.title for item in read_paths(docs) if isinstance(item, Article))
+    chosen = frequent_words(titles, count=words)
+    if not chosen:
+        raise EvalError("the docs have no title words to measure precision with")
+    with open_reader(folder) as reader:
+        return precision(reader, chosen)
+
+
 __all__ = [
     "EvalError",
     "EvalQuery",
@@ -428,5 +446,6 @@ __all__ = [
     "recall",
     "reciprocal_rank",
     "run_eval",
+    "run_precision",
     "top_ids",
 ]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from ..analysis import is_stopword, normalize, stems
+from ..analysis import is_stopword, light_stems, normalize, stems
 from ..errors import BadQuery
 from ..store import Reader
 from . import nodes as qn
@@ -28,6 +28,9 @@ EXACT_WEIGHT = 0.25  # added on top of the stem match when the folded surface fo
 # Snowball's stem beside ours; the best reading of a word counts (docs/relevance.md).
 CLITIC_WEIGHT = 0.75
 VARIANT_WEIGHT = 0.5  # another spelling of a name (بيونج for بيونغ)
+# Snowball's stem of a word counts as the word as typed (True) or as another word's reading
+# (False); docs/relevance.md, "Precision", has both measurements.
+SNOWBALL_TYPED = False
 MAX_PREFIX_TERMS = 200  # a prefix expands to at most this many of its most frequent words
 # What a query's prefixes may cost together. Reading a word of the vocabulary and its
 # frequency takes about 13 us (20k-article index), scoring an expanded word a posting list;
@@ -53,6 +56,19 @@ class Marks:
 
 
 @dataclass
+class Origin:
+    """What one typed word or phrase compiled to, for `search.query.explain`: its node (whose
+    score is what it adds), and for a word its scored forms (the exact form, each reading)
+    and the `nodes.Readings` of which only the best counts."""
+
+    text: str  # as typed
+    node: qn.Node
+    form: str  # "word", "phrase", "field"
+    parts: tuple[tuple[qn.FieldedTerm, str], ...] = ()
+    readings: qn.Readings | None = None
+
+
+@dataclass
 class Compiled:
     """A compiled query plus what the highlighter should mark."""
 
@@ -62,7 +78,7 @@ class Compiled:
     phrases: list[tuple[str, ...]] = field(default_factory=list)
     pairs: list[tuple[str, str]] = field(default_factory=list)  # for the proximity bonus
     # each scored form of a typed word: (its query node, the word as typed, the form name)
-    origins: list[tuple[qn.FieldedTerm, str, str]] = field(default_factory=list)
+    origins: list[Origin] = field(default_factory=list)
 
     def marks(self) -> Marks:
         return Marks(frozenset(self.exacts), frozenset(self.stems), tuple(self.phrases))
@@ -79,7 +95,7 @@ class Compiler:
         self.stems: set[str] = set()
         self.phrases: list[tuple[str, ...]] = []
         self.pairs: list[tuple[str, str]] = []
-        self.origins: list[tuple[qn.FieldedTerm, str, str]] = []
+        self.origins: list[Origin] = []
         # each distinct prefix's node and the words it expanded to, and the budget spent
         self._prefixes: dict[tuple[str, str | None], tuple[qn.Node, list[str]]] = {}
         self._scanned = 0
@@ -168,7 +184,10 @@ class Compiler:
         if term.prefix:
             return self.prefix(exact, term.field, marking=marking)
         if term.field == "source":
-            return qn.Term("source_text", exact)
+            node = qn.Term("source_text", exact)
+            if marking:
+                self.origins.append(Origin(term.text, node, "field"))
+            return node
         stop = is_stopword(exact)
         if stop and not keep_stopwords:
             return None
@@ -182,25 +201,64 @@ class Compiler:
         forms: list[tuple[qn.FieldedTerm, str]] = []
         if exact_weights:
             forms.append((qn.FieldedTerm(exact, exact_weights, boost=EXACT_WEIGHT), "exact"))
-        readings = [
-            (
-                qn.FieldedTerm(stem, weights, boost=CLITIC_WEIGHT if i else 1.0),
-                "clitic" if i else "stem",
-            )
-            for i, stem in enumerate(word_stems)
-        ] + [(qn.FieldedTerm(v, weights, boost=VARIANT_WEIGHT), "variant") for v in variants]
+        typed, others = self.readings(exact, word_stems, variants, weights)
+        readings = typed + others
         clauses: list[qn.Node] = [node for node, _ in forms]
+        group = None
         if readings:
             # One word read several ways (its stem, a clitic reading, another spelling)
-            # counts once: the best reading, not their sum.
-            clauses.append(qn.BestOf(tuple(node for node, _ in readings)))
+            # counts once: the best reading, not their sum, and the word as typed first.
+            group = qn.Readings(tuple(n for n, _ in typed), tuple(n for n, _ in others))
+            clauses.append(group)
+        compiled = qn.AnyOf(tuple(clauses))
         if marking:
             self.exacts.add(exact)
             self.stems.update(word_stems[:1])
             self.stems.update(variants)
-            for node, form in forms + readings:
-                self.origins.append((node, term.text, form))
-        return qn.AnyOf(tuple(clauses))
+            parts = tuple(forms + readings)
+            self.origins.append(Origin(term.text, compiled, "word", parts, group))
+        return compiled
+
+    def readings(
+        self, exact: str, word_stems: tuple[str, ...], variants: list[str], weights: dict
+    ) -> tuple[list[tuple[qn.FieldedTerm, str]], list[tuple[qn.FieldedTerm, str]]]:
+        """The typed word's own readings, and the others, each other weighted by evidence.
+
+        Another reading is another word: ب + وتن for بوتن, Snowball's سعود for السعودية,
+        بوتين for بوتن. Each is weighted by the evidence for it against the typed word,
+        weight x min(1, df(reading) / df(typed stem)): a common typed word leaves its rare
+        look-alikes next to nothing (السعودية and سعدي), a reading at least as common keeps
+        its weight. The others come likeliest (most documents) first: `nodes.Readings` ranks
+        a later reading's documents below the best of the earlier ones', so a common spelling
+        of a name (بوتين) comes before a rare clitic parse (ب + وتن).
+        """
+        if not word_stems:
+            return [], []
+        clitics = set(light_stems(exact)[1:]) if "light" in self.stemmer else set()
+        typed = [(qn.FieldedTerm(word_stems[0], weights), "stem")]
+        typed_df = self.frequency(word_stems[0])
+        others = []
+        for stem in word_stems[1:]:
+            form = "clitic" if stem in clitics else "snowball"
+            if form == "snowball" and SNOWBALL_TYPED:
+                typed.append((qn.FieldedTerm(stem, weights), form))
+                continue
+            others.append((stem, form, CLITIC_WEIGHT))
+        others += [(variant, "variant", VARIANT_WEIGHT) for variant in variants]
+        found = [self.frequency(text) for text, _, _ in others]
+        likeliest_first = sorted(
+            ((df, i) for i, df in enumerate(found) if df), key=lambda item: (-item[0], item[1])
+        )
+        weighted = []
+        for df, i in likeliest_first:
+            text, form, weight = others[i]
+            evidence = min(1.0, df / max(typed_df, 1))
+            weighted.append((qn.FieldedTerm(text, weights, boost=weight * evidence), form))
+        return typed, weighted
+
+    def frequency(self, stem: str) -> int:
+        """Documents holding a stem in the title or the body (deleted ones included)."""
+        return self.reader.doc_frequency("body", stem) + self.reader.doc_frequency("title", stem)
 
     def variants(self, stem: str) -> list[str]:
         reader = self.reader
@@ -277,12 +335,15 @@ class Compiler:
                 clauses.append(qn.Term(name, folded[0], boost=weight))
             else:
                 clauses.append(qn.Phrase(name, folded, boost=weight))
+        compiled = qn.AnyOf(tuple(clauses))
         if marking:
             if len(folded) == 1:
                 self.exacts.add(folded[0])
             else:
                 self.phrases.append(folded)
-        return qn.AnyOf(tuple(clauses))
+            quoted = '"' + " ".join(phrase.words) + '"'
+            self.origins.append(Origin(quoted, compiled, "phrase"))
+        return compiled
 
     def proximity(self, plain: list[p.Term]) -> list[tuple[str, str]]:
         """Consecutive content words; found close together, they earn a bonus."""

@@ -21,6 +21,11 @@ from . import nodes as n
 from .bm25 import BM25F
 
 _PHRASE_SHIFT = 1 << 16  # keeps position - offset positive inside a phrase key
+# A document found only through another reading of a word scores at most this share of the
+# TYPED_FIRST_DEPTH-th best score of the documents found through the readings before it
+# (the word as typed first; docs/relevance.md, "Precision").
+TYPED_FIRST = 0.99
+TYPED_FIRST_DEPTH = 10  # of the best this many of them: a page of results
 
 
 @dataclass
@@ -56,6 +61,8 @@ class Engine:
             return self._term(node)
         if isinstance(node, n.BestOf):
             return self._best_of([self.evaluate(c) for c in node.children], node.tiebreak)
+        if isinstance(node, n.Readings):
+            return self._readings(node)
         if isinstance(node, n.AnyOf):
             return self._union([self.evaluate(child) for child in node.children], node.boost)
         if isinstance(node, n.AllOf):
@@ -164,6 +171,25 @@ class Engine:
             best = best + tiebreak * (stacked.sum(axis=0) - best)
         return Matches(best, np.logical_or.reduce([c.mask for c in children]))
 
+    def _readings(self, node: n.Readings) -> Matches:
+        """The best reading of a word, the word as typed first (see `nodes.Readings`)."""
+        typed = self._best_of([self.evaluate(c) for c in node.typed], 0.0)
+        scores, seen = typed.scores.copy(), typed.mask.copy()
+        for reading in node.others:
+            other = self.evaluate(reading)
+            holding = other.mask & typed.mask  # the typed word is there: any reading counts
+            scores[holding] = np.maximum(scores[holding], other.scores[holding])
+            new = other.mask & ~seen
+            if new.any() and seen.any():
+                ceiling = _kth_largest(scores[seen], TYPED_FIRST_DEPTH) * TYPED_FIRST
+                highest = float(other.scores[new].max())
+                factor = min(1.0, ceiling / highest) if highest > 0 else 1.0
+                scores[new] = other.scores[new] * np.float32(factor)
+            else:
+                scores[new] = other.scores[new]
+            seen |= other.mask
+        return Matches(scores, seen)
+
     def _union(self, children: list[Matches], boost: float) -> Matches:
         if not children:
             return self.empty()
@@ -259,6 +285,13 @@ def engine_for(reader: Reader) -> Engine:
     if found is None:
         found = _ENGINES[reader] = Engine(reader)
     return found
+
+
+def _kth_largest(values: np.ndarray, k: int) -> float:
+    """The k-th largest value (the smallest, when there are fewer than k)."""
+    if values.size <= k:
+        return float(values.min())
+    return float(np.partition(values, values.size - k)[values.size - k])
 
 
 def top(matches: Matches, limit: int, order: np.ndarray | None = None) -> np.ndarray:

@@ -56,6 +56,22 @@ class BestOf:
 
 
 @dataclass(frozen=True, eq=False)
+class Readings:
+    """One typed word read several ways, the likeliest first: ``typed`` is the word itself
+    (its stems), each of ``others`` the reading of another word (a first letter taken as a
+    clitic, another stemmer's cut, a spelling variant), in order of the evidence for it.
+
+    A document holding the typed word scores by its best reading. A document found only
+    through a later reading never outranks the best `TYPED_FIRST_DEPTH` documents found
+    through the readings before it (`search.query.engine`): its score is scaled below theirs,
+    keeping its order among its own reading's documents.
+    """
+
+    typed: tuple
+    others: tuple
+
+
+@dataclass(frozen=True, eq=False)
 class AndMaybe:
     """Documents matching ``required``; ``optional`` only adds to their scores."""
 
@@ -94,7 +110,19 @@ class Nothing:
 
 
 NOTHING = Nothing()
-Node = Term | FieldedTerm | AnyOf | AllOf | BestOf | AndMaybe | AndNot | Phrase | DayRange | Nothing
+Node = (
+    Term
+    | FieldedTerm
+    | AnyOf
+    | AllOf
+    | BestOf
+    | Readings
+    | AndMaybe
+    | AndNot
+    | Phrase
+    | DayRange
+    | Nothing
+)
 
 
 def all_of(children: list) -> Node:

@@ -90,40 +90,72 @@ def _phrase_among_words(node: p.Node) -> bool:
 
 
 def explain(reader: Reader, compiled: Compiled, number: int) -> list[dict]:
-    """Which query words matched this document, where, in which form, for how much.
+    """What each typed word and phrase added to this document's score, reading by reading.
 
-    Of a word's readings (stem, clitic, variant) only the best counts towards the score;
-    the others are listed with what they would have added.
+    Every row says whether it ``counted``. Of a word's readings (its stem, Snowball's cut, a
+    clitic reading, a spelling variant) only the best counts, and a reading of another word
+    counts at most as much as the word as typed would (`nodes.Readings`): its row then shows
+    the share it kept and, as ``raw``, what it would have added. The counted rows add up to
+    the hit's score (each rounded to 4 places).
     """
     engine = engine_for(reader)
-    rows = []
     documents = np.array([number])
-    for node, word, form in compiled.origins:
-        score = float(engine.evaluate(node).scores[number])
-        if score > 0:
-            rows.append(
-                {
-                    "word": word,
-                    "field": "+".join(
-                        name.removesuffix("_exact")
-                        for name in node.weights
-                        if engine.term_scores(name, node.text, 1.0, documents)[0] > 0
-                    ),
-                    "form": form,
-                    "term": node.text,
-                    "score": round(score, 4),
-                }
-            )
+
+    def score(node) -> float:
+        return float(engine.evaluate(node).scores[number])
+
+    def fields(node) -> str:
+        names = node.weights if isinstance(node, qn.FieldedTerm) else {}
+        return "+".join(
+            name.removesuffix("_exact")
+            for name in names
+            if engine.term_scores(name, node.text, 1.0, documents)[0] > 0
+        )
+
+    rows = []
+    for origin in compiled.origins:
+        if origin.form != "word":
+            added = score(origin.node)
+            if added > 0:
+                rows.append(_row(origin.text, "", origin.form, "", added, True))
+            continue
+        best = score(origin.readings) if origin.readings is not None else 0.0
+        raws = [(node, form, score(node)) for node, form in origin.parts]
+        # Holding the typed word, the document counts its best reading; else the likeliest
+        # reading that finds it, scaled (nodes.Readings; parts list the readings in order).
+        readings = [(raw, -i) for i, (_, form, raw) in enumerate(raws) if form != "exact"]
+        typed = {id(node) for node in origin.readings.typed} if origin.readings else set()
+        holds = any(raw > 0 for node, _, raw in raws if id(node) in typed)
+        found = [(raw, i) for raw, i in readings if raw > 0]
+        counted = None
+        if best > 0 and found:
+            counted = -max(found)[1] if holds else -found[0][1]
+        for i, (node, form, raw) in enumerate(raws):
+            if raw <= 0:
+                continue
+            if form == "exact":
+                rows.append(_row(origin.text, fields(node), form, node.text, raw, True))
+            elif i == counted:
+                row = _row(origin.text, fields(node), form, node.text, best, True)
+                if abs(best - raw) > 5e-5:
+                    row["raw"] = round(raw, 4)
+                rows.append(row)
+            else:
+                rows.append(_row(origin.text, fields(node), form, node.text, raw, False))
     if compiled.pairs:
         bonus = engine.proximity(documents, PROXIMITY_FIELD, compiled.pairs, PROXIMITY_SLOP)[0]
         if bonus > 0:
-            rows.append(
-                {
-                    "word": " ".join(w for pair in compiled.pairs for w in pair[:1]),
-                    "field": "body",
-                    "form": "proximity",
-                    "term": "",
-                    "score": round(float(bonus * PROXIMITY_WEIGHT), 4),
-                }
-            )
-    return sorted(rows, key=lambda row: -row["score"])
+            words = " ".join(w for pair in compiled.pairs for w in pair[:1])
+            rows.append(_row(words, "body", "proximity", "", float(bonus * PROXIMITY_WEIGHT), True))
+    return sorted(rows, key=lambda row: (not row["counted"], -row["score"]))
+
+
+def _row(word: str, field: str, form: str, term: str, score: float, counted: bool) -> dict:
+    return {
+        "word": word,
+        "field": field,
+        "form": form,
+        "term": term,
+        "score": round(score, 4),
+        "counted": counted,
+    }
