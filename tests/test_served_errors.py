@@ -5,7 +5,9 @@ error body with the security headers, and no response names the server software.
 from __future__ import annotations
 
 import json
+import re
 import socket
+from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
@@ -191,3 +193,10 @@ def test_workers_are_recycled_with_jitter():
     assert 0 < serving.max_requests_jitter < serving.max_requests
     assert serving.worker_class == "search.web.serving.Worker"
     assert serving.resident_mb() > 10  # this process, read from /proc
+
+
+def test_nginx_errors_carry_the_apps_security_headers():
+    """deploy/errors.conf repeats the app's headers for nginx's own answers."""
+    text = (Path(__file__).parents[1] / "deploy" / "errors.conf").read_text()
+    found = dict(re.findall(r'^add_header ([\w-]+) "([^"]*)" always;', text, re.MULTILINE))
+    assert SECURITY_HEADERS.items() <= found.items()
