@@ -168,6 +168,7 @@ def test_every_hit_has_the_documented_fields(client):
         "results",
         "facets",
         "suggestion",
+        "notices",
     ]
     assert (body["query"], body["total"], body["page"], body["per_page"]) == ("كوريا", 5, 1, 10)
     assert isinstance(body["took_ms"], int | float) and body["took_ms"] >= 0

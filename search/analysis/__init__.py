@@ -20,7 +20,7 @@ from .normalize import (
 )
 from .stemmers import DEFAULT_STEMMER, STEMMERS, light_stems, snowball_stems, stems
 from .stopwords import STOPWORDS, is_stopword
-from .tokens import TOKEN_PATTERN, TOKEN_RE, Word, terms, token_words, words
+from .tokens import TOKEN_PATTERN, TOKEN_RE, Word, folded, terms, token_words, words
 
 __all__ = [
     "DEFAULT_STEMMER",
@@ -33,6 +33,7 @@ __all__ = [
     "compose",
     "fold_digits",
     "fold_letters",
+    "folded",
     "is_stopword",
     "light_stems",
     "normalize",

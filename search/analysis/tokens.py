@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .chars import BIDI_MARKS, WORD_MARKS
 from .normalize import normalize
@@ -59,6 +60,17 @@ def words(text: str, stemmer: str = DEFAULT_STEMMER) -> Iterator[Word]:
     for match in TOKEN_RE.finditer(text):
         for exact, found in token_words(match.group(), stemmer):
             yield Word(match.start(), match.end(), exact, found)
+
+
+@lru_cache(maxsize=10_000)
+def folded(text: str) -> str:
+    """A short text (a source's name, a filter value) folded for comparison: its words
+    normalised, one space apart, so أ ف ب and ا ف ب are the same value.
+
+    >>> folded("  أ ف ب ") == folded("ا ف  ب")
+    True
+    """
+    return " ".join(word.exact for word in words(text))
 
 
 def terms(text: str, *, stem: bool = True, stemmer: str = DEFAULT_STEMMER) -> list[str]:

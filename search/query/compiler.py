@@ -13,6 +13,7 @@ so an article holding the very word outranks one holding only a relative of it.
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field
 
 from ..analysis import is_stopword, light_stems, normalize, stems
@@ -63,9 +64,10 @@ class Origin:
 
     text: str  # as typed
     node: qn.Node
-    form: str  # "word", "phrase", "field"
+    form: str  # "word", "phrase", "field", "prefix"
     parts: tuple[tuple[qn.FieldedTerm, str], ...] = ()
     readings: qn.Readings | None = None
+    boost: float = 1.0  # word^N: the parts' scores are multiplied by it
 
 
 @dataclass
@@ -181,10 +183,14 @@ class Compiler:
         exact = normalize(term.text)
         if not exact:
             return None
-        if term.prefix:
-            return self.prefix(exact, term.field, marking=marking)
+        if term.prefix or term.pattern:
+            node = self.prefix(exact, term.field, marking=marking, pattern=term.pattern)
+            node = node if term.boost == 1.0 else qn.AnyOf((node,), boost=term.boost)
+            if marking:
+                self.origins.append(Origin(term.text, node, "prefix"))
+            return node
         if term.field == "source":
-            node = qn.Term("source_text", exact)
+            node = qn.Term("source_text", exact, boost=term.boost)
             if marking:
                 self.origins.append(Origin(term.text, node, "field"))
             return node
@@ -210,13 +216,13 @@ class Compiler:
             # counts once: the best reading, not their sum, and the word as typed first.
             group = qn.Readings(tuple(n for n, _ in typed), tuple(n for n, _ in others))
             clauses.append(group)
-        compiled = qn.AnyOf(tuple(clauses))
+        compiled = qn.AnyOf(tuple(clauses), boost=term.boost)
         if marking:
             self.exacts.add(exact)
             self.stems.update(word_stems[:1])
             self.stems.update(variants)
             parts = tuple(forms + readings)
-            self.origins.append(Origin(term.text, compiled, "word", parts, group))
+            self.origins.append(Origin(term.text, compiled, "word", parts, group, term.boost))
         return compiled
 
     def readings(
@@ -268,23 +274,35 @@ class Compiler:
 
         return spelling_variants(stem, frequency)
 
-    def prefix(self, exact: str, field_name: str | None, *, marking: bool) -> qn.Node:
-        if len(exact) < MIN_PREFIX_LETTERS:
-            raise BadQuery(f"a prefix search needs at least {MIN_PREFIX_LETTERS} letters: {exact}*")
-        key = (exact, field_name)
+    def prefix(
+        self, exact: str, field_name: str | None, *, marking: bool, pattern: bool = False
+    ) -> qn.Node:
+        """A prefix search (word*), or with ``pattern`` a wildcard one (كور?ا, كو*يا): the
+        words of the vocabulary it matches, within the query's budgets."""
+        start, matcher = (exact, None) if not pattern else _wildcard(exact)
+        if len(start) < MIN_PREFIX_LETTERS:
+            shown = exact if pattern else f"{exact}*"
+            raise BadQuery(
+                f"a prefix or wildcard search needs at least {MIN_PREFIX_LETTERS} letters "
+                f"before its first * or ?: {shown}"
+            )
+        key = (exact if pattern else f"{exact}*", field_name)
         if key not in self._prefixes:
             if len(self._prefixes) == MAX_PREFIXES:
                 raise BadQuery(
                     f"a query may hold at most {MAX_PREFIXES} different prefix searches (word*)"
                 )
-            self._prefixes[key] = self._expand(exact, field_name)
+            self._prefixes[key] = self._expand(start, field_name, matcher)
         node, marked = self._prefixes[key]
         if marking:
             self.exacts.update(marked)
         return node
 
-    def _expand(self, exact: str, field_name: str | None) -> tuple[qn.Node, list[str]]:
-        """A prefix's most frequent words in each field it searches, within the budgets."""
+    def _expand(
+        self, exact: str, field_name: str | None, matcher: re.Pattern | None = None
+    ) -> tuple[qn.Node, list[str]]:
+        """A prefix's most frequent words in each field it searches (those ``matcher`` takes,
+        when given), within the budgets."""
         names = {"title": ["title_exact"], "source": ["source_text"], "tag": ["tag_text"]}.get(
             field_name or "", ["title_exact", "body_exact"]
         )
@@ -298,6 +316,8 @@ class Compiler:
                     f"of one query may match at most {MAX_PREFIX_SCAN} words in all)"
                 )
             self._scanned += len(found)
+            if matcher is not None:
+                found = [term for term in found if matcher.fullmatch(term)]
             keep = min(MAX_PREFIX_TERMS, MAX_EXPANDED_TERMS - self._expanded)
             if len(found) > keep:
                 found.sort(key=lambda t: -self.reader.doc_frequency(name, t))
@@ -334,11 +354,11 @@ class Compiler:
             elif len(folded) == 1:
                 clauses.append(qn.Term(name, folded[0], boost=weight))
             else:
-                clauses.append(qn.Phrase(name, folded, boost=weight))
-        compiled = qn.AnyOf(tuple(clauses))
+                clauses.append(qn.Phrase(name, folded, boost=weight, slop=phrase.slop))
+        compiled = qn.AnyOf(tuple(clauses), boost=phrase.boost)
         if marking:
-            if len(folded) == 1:
-                self.exacts.add(folded[0])
+            if len(folded) == 1 or phrase.slop:  # a sloppy phrase's words are marked each
+                self.exacts.update(folded)
             else:
                 self.phrases.append(folded)
             quoted = '"' + " ".join(phrase.words) + '"'
@@ -359,3 +379,17 @@ def _is_plain(node: p.Node) -> bool:
 def _distinct(nodes: list[qn.Node]) -> tuple[qn.Node, ...]:
     """The nodes without repeats of one node object (a prefix typed twice is one node)."""
     return tuple({id(node): node for node in nodes}.values())
+
+
+def _wildcard(pattern: str) -> tuple[str, re.Pattern]:
+    """The letters before a wildcard pattern's first ? or *, and the pattern as a regex over
+    folded words: ? is one letter, * any letters.
+
+    >>> start, matcher = _wildcard("كور?ا")
+    >>> start, bool(matcher.fullmatch("كوريا")), bool(matcher.fullmatch("كوررا")), bool(matcher.fullmatch("كورا"))
+    ('كور', True, True, False)
+    """  # noqa: E501
+    pieces = re.split(r"([?*])", pattern)
+    start = pieces[0]
+    regex = "".join({"?": ".", "*": ".*"}.get(piece, re.escape(piece)) for piece in pieces)
+    return start, re.compile(regex)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..analysis import folded
 from ..store import Reader
 from . import nodes as n
 from .bm25 import BM25F
@@ -79,6 +80,8 @@ class Engine:
             return self._phrase(node)
         if isinstance(node, n.DayRange):
             return self._days(node)
+        if isinstance(node, n.ValueIs):
+            return self._value_is(node)
         if isinstance(node, n.Nothing):
             return self.empty()
         raise TypeError(f"not a compiled query node: {node!r}")
@@ -212,6 +215,13 @@ class Engine:
             mask &= days <= node.last
         return Matches(np.zeros(self.size, dtype=np.float32), mask)
 
+    def _value_is(self, node: n.ValueIs) -> Matches:
+        """Documents whose column value, folded, is the node's value."""
+        codes, values = self.reader.column(node.field)
+        wanted = [i for i, value in enumerate(values) if value and folded(value) == node.value]
+        mask = np.isin(codes, wanted) if wanted else np.zeros(self.size, dtype=bool)
+        return Matches(np.zeros(self.size, dtype=np.float32), mask)
+
     # -- positions ------------------------------------------------------------------------
 
     def _phrase(self, node: n.Phrase) -> Matches:
@@ -233,17 +243,10 @@ class Engine:
             candidates = np.intersect1d(candidates, ids, assume_unique=True)
             if candidates.size == 0:
                 return result
-        # A phrase occurrence at position p puts word i at p + i: key each word's positions
-        # by (document, position - i) and keep the keys every word shares.
         found = {word: self.reader.occurrences(field, word, candidates) for word in set(words)}
-        shared = None
-        for offset, word in enumerate(words):
-            docs, positions = found[word]
-            keys = (docs << 32) | (positions - offset + _PHRASE_SHIFT)
-            shared = keys if shared is None else np.intersect1d(shared, keys)
-            if shared.size == 0:
-                return result
-        documents = np.unique(shared >> 32)
+        documents = _in_order(words, found, node.slop)
+        if documents.size == 0:
+            return result
         scores = sum(self.term_scores(field, word, 1.0, documents) for word in words)
         result.scores[documents] = node.boost * scores
         result.mask[documents] = True
@@ -285,6 +288,22 @@ def engine_for(reader: Reader) -> Engine:
     if found is None:
         found = _ENGINES[reader] = Engine(reader)
     return found
+
+
+def _in_order(words, found: dict, slop: int) -> np.ndarray:
+    """Documents where the words occur one after another, each at most ``slop`` words after
+    the one before it (right after it when 0): (document, position) keys of one word, moved
+    on by 1 to slop + 1, must meet a key of the next word; the keys met are carried on."""
+    docs, positions = found[words[0]]
+    reached = (docs << 32) | (positions + _PHRASE_SHIFT)
+    for word in words[1:]:
+        docs, positions = found[word]
+        keys = (docs << 32) | (positions + _PHRASE_SHIFT)
+        steps = [np.intersect1d(reached + gap, keys) for gap in range(1, slop + 2)]
+        reached = steps[0] if len(steps) == 1 else np.unique(np.concatenate(steps))
+        if reached.size == 0:
+            break
+    return np.unique(reached >> 32)
 
 
 def _kth_largest(values: np.ndarray, k: int) -> float:

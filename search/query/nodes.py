@@ -89,11 +89,13 @@ class AndNot:
 
 @dataclass(frozen=True, eq=False)
 class Phrase:
-    """Words one after another in a field with positions."""
+    """Words one after another in a field with positions; with ``slop``, each word at most
+    that many words after the one before it."""
 
     field: str
     words: tuple[str, ...]
     boost: float = 1.0
+    slop: int = 0
 
 
 @dataclass(frozen=True, eq=False)
@@ -102,6 +104,15 @@ class DayRange:
 
     first: int | None = None
     last: int | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class ValueIs:
+    """Documents whose sortable column ``field`` holds ``value``, both folded
+    (`search.analysis.folded`): a filter, not scored."""
+
+    field: str
+    value: str
 
 
 @dataclass(frozen=True, eq=False)
@@ -121,6 +132,7 @@ Node = (
     | AndNot
     | Phrase
     | DayRange
+    | ValueIs
     | Nothing
 )
 

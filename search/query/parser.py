@@ -2,12 +2,19 @@
 
     words           كوريا الشمالية            every word counts; more matched words rank higher
     "exact phrase"  "كوريا الشمالية"           normalised but unstemmed, in this order
-    -word -"phrase" -روسيا                    exclude
+    -word -"phrase" -روسيا                    exclude (also NOT روسيا, ليس روسيا, وليس روسيا)
     +word +"phrase" +روسيا                    must match (a plain word only ranks higher)
+    a AND b         كوريا AND روسيا            both must match
     a OR b, a أو b  بيونغ OR سيول              alternatives
     field:word      title:بلينكن source:رويترز tag:كوريا (also عنوان: مصدر: وسم:)
     prefix*         صاروخ*                    words that start so
+    wild?card       كور?ا                     ? is any one letter, * any letters, inside a word
+    word^2          كوريا^2 "حلف الناتو"^3     weighs the word or phrase that many times
+    "phrase"~N      "كوريا الصواريخ"~3         the words in order, at most N words apart
     ( ... )         (سيول OR طوكيو) -بكين      grouping
+
+What the grammar does not support (``word~`` fuzzy matching, a ``name:`` that is no field)
+is searched as plain words and said so in a notice (`parse_with_notices`), never silently.
 
 An unclosed quote or parenthesis closes at the end, a stray ``)`` or a dangling operator is
 ignored; text with nothing left to search raises `BadQuery` with a readable message.
@@ -15,7 +22,8 @@ ignored; text with nothing left to search raises `BadQuery` with a readable mess
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 from ..analysis import TOKEN_RE
 from ..errors import BadQuery
@@ -23,6 +31,15 @@ from ..errors import BadQuery
 MAX_QUERY_LENGTH = 1000  # characters; longer input is refused, never truncated silently
 MAX_DEPTH = 20  # nested parentheses
 OR_WORDS = frozenset({"OR", "أو", "او", "|"})
+AND_WORDS = frozenset({"AND", "&&"})
+NOT_WORDS = frozenset({"NOT", "ليس", "وليس"})  # the Arabic ones as Alfanous reads them
+MAX_BOOST = 100.0
+MAX_SLOP = 20  # words a sloppy phrase may skip between two of its words
+BOOSTED_RE = re.compile(r"(?P<word>.+?)\^(?P<boost>\d{1,3}(?:\.\d{1,3})?)")  # كوريا^2
+FUZZY_RE = re.compile(r".+~\d?")  # كوريا~ كوريا~2: not supported (yet)
+FIELD_LIKE_RE = re.compile(r"[A-Za-z_]{2,20}")  # date:2024, lang:ar: no such field
+WILDCARD_RE = re.compile(r"[^\W\d_]+[?*][^\W\d_?*]*(?:[?*][^\W\d_?*]*)*")  # كور?ا, كو*يا
+AFTER_PHRASE_RE = re.compile(r"(?:~(?P<slop>\d{1,2}))?(?:\^(?P<boost>\d{1,3}(?:\.\d{1,3})?))?")
 FIELDS = {
     "title": "title",
     "عنوان": "title",
@@ -42,19 +59,25 @@ WORD_BREAKS = frozenset("()") | OPEN_QUOTES.keys() | frozenset(OPEN_QUOTES.value
 
 @dataclass(frozen=True)
 class Term:
-    """One word as typed (``text`` holds no spaces); ``prefix`` for ``word*``."""
+    """One word as typed (``text`` holds no spaces); ``prefix`` for ``word*``; ``pattern``
+    for a word with ``?`` or ``*`` inside (``text`` keeps them)."""
 
     text: str
     field: str | None = None
     prefix: bool = False
+    boost: float = 1.0
+    pattern: bool = False
 
 
 @dataclass(frozen=True)
 class Phrase:
-    """Words that must appear together, in order."""
+    """Words that must appear together, in order; with ``slop``, at most that many words
+    apart."""
 
     words: tuple[str, ...]
     field: str | None = None
+    slop: int = 0
+    boost: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -95,7 +118,7 @@ class _Token:
     value: object = None
 
 
-def _lex(text: str) -> list[_Token]:
+def _lex(text: str, notices: list[str]) -> list[_Token]:
     tokens: list[_Token] = []
     i, n = 0, len(text)
     while i < n:
@@ -106,8 +129,11 @@ def _lex(text: str) -> list[_Token]:
             close = OPEN_QUOTES[char]
             end = text.find(close, i + 1)
             end = n if end < 0 else end  # an unclosed quote runs to the end
-            tokens.append(_Token("phrase", text[i + 1 : end]))
-            i = end + 1
+            after = AFTER_PHRASE_RE.match(text, end + 1) if end < n else None
+            slop = min(int(after["slop"]), MAX_SLOP) if after and after["slop"] else 0
+            boost = min(float(after["boost"]), MAX_BOOST) if after and after["boost"] else 1.0
+            tokens.append(_Token("phrase", (text[i + 1 : end], slop, boost)))
+            i = (after.end() if after and after.group() else end + 1) if end < n else n
         elif char == "(":
             tokens.append(_Token("open"))
             i += 1
@@ -132,21 +158,40 @@ def _lex(text: str) -> list[_Token]:
             if colon and name.lower() in FIELDS:
                 tokens.append(_Token("field", FIELDS[name.lower()]))
                 if rest:
-                    tokens.extend(_chunk_tokens(rest))
+                    tokens.extend(_chunk_tokens(rest, notices))
                 continue
-            tokens.extend(_chunk_tokens(chunk))
+            if colon and rest and FIELD_LIKE_RE.fullmatch(name):
+                notices.append(
+                    f"{name}: is not a field (title:, source: and tag: are); "
+                    f"{chunk} was searched as words"
+                )
+            tokens.extend(_chunk_tokens(chunk, notices))
     return tokens
 
 
-def _chunk_tokens(chunk: str) -> list[_Token]:
+def _chunk_tokens(chunk: str, notices: list[str]) -> list[_Token]:
+    """The tokens of one whitespace-free chunk: an operator word, or its words."""
     if chunk in OR_WORDS:
         return [_Token("or")]
+    if chunk in AND_WORDS:
+        return [_Token("and")]
+    if chunk in NOT_WORDS:
+        return [_Token("not", chunk)]
+    boost = 1.0
+    if boosted := BOOSTED_RE.fullmatch(chunk):
+        chunk, boost = boosted["word"], min(float(boosted["boost"]), MAX_BOOST)
+    if FUZZY_RE.fullmatch(chunk):
+        notices.append(f"fuzzy matching ({chunk}) is not supported; the word was searched as typed")
+    word = chunk.rstrip("?")  # a ? that ends a chunk ends a question, it is no wildcard
+    inner = word.rstrip(PREFIX_MARK)
+    if ("?" in inner or PREFIX_MARK in inner) and WILDCARD_RE.fullmatch(word):
+        return [_Token("word", (word, False, boost, True))]
     found = []
     matches = list(TOKEN_RE.finditer(chunk))
     for index, match in enumerate(matches):
         is_last = index == len(matches) - 1
         prefix = is_last and chunk[match.end() :].startswith(PREFIX_MARK)
-        found.append(_Token("word", (match.group(), prefix)))
+        found.append(_Token("word", (match.group(), prefix, boost, False)))
     return found
 
 
@@ -188,19 +233,28 @@ class _Parser:
         return _join(Any, options)
 
     def sequence(self) -> Node | None:
-        nodes = []
+        nodes: list[Node] = []
+        require_next = False
         while (token := self.peek()) is not None and token.kind not in ("or", "close"):
+            if token.kind == "and":  # a AND b: both must match; a dangling AND is ignored
+                self.take()
+                if nodes:
+                    nodes[-1] = _required(nodes[-1])
+                    require_next = True
+                continue
             node = self.unary()
             if node is not None:
-                nodes.append(node)
+                nodes.append(_required(node) if require_next else node)
+                require_next = False
         return _join(All, nodes)
 
     def unary(self) -> Node | None:
         token = self.take()
         if token.kind in ("not", "must"):
             following = self.peek()
-            if following is None or following.kind in ("or", "close", "not", "must"):
-                return None  # a lone minus or plus
+            if following is None or following.kind in ("or", "close", "not", "must", "and"):
+                # a lone minus or plus is nothing; a lone ليس or NOT is the word itself
+                return Term(token.value) if token.value else None
             inner = self.unary()
             if inner is None:
                 return None
@@ -220,13 +274,14 @@ class _Parser:
             self.depth -= 1
             return inner
         if token.kind == "phrase":
-            words = tuple(m.group() for m in TOKEN_RE.finditer(token.value))
+            content, slop, boost = token.value
+            words = tuple(m.group() for m in TOKEN_RE.finditer(content))
             if not words:
                 return None
-            return Phrase(words)
+            return Phrase(words, slop=slop, boost=boost)
         if token.kind == "word":
-            text, prefix = token.value
-            return Term(text, prefix=prefix)
+            text, prefix, boost, pattern = token.value
+            return Term(text, prefix=prefix, boost=boost, pattern=pattern)
         return None  # "or"/"close" are handled by the callers
 
 
@@ -238,34 +293,48 @@ def _join(kind, nodes: list[Node]) -> Node | None:
     return kind(tuple(nodes))
 
 
+def _required(node: Node) -> Node:
+    return node if isinstance(node, Not | Required) else Required(node)
+
+
 def _with_field(node: Node | None, field: str) -> Node | None:
     if node is None:
         return None
-    if isinstance(node, Term):
-        return Term(node.text, field, node.prefix)
-    if isinstance(node, Phrase):
-        return Phrase(node.words, field)
+    if isinstance(node, Term | Phrase):
+        return replace(node, field=field)
     if isinstance(node, Not | Required):
         return type(node)(_with_field(node.node, field))
     return type(node)(tuple(_with_field(n, field) for n in node.nodes))
 
 
 def parse(text: str) -> Node:
-    """Parse user text; raise BadQuery when nothing searchable is left.
+    """Parse user text; raise BadQuery when nothing searchable is left (`parse_with_notices`
+    also says what the grammar read as plain words).
 
     >>> parse('title:بلينكن -روسيا')
-    All(nodes=(Term(text='بلينكن', field='title', prefix=False), Not(node=Term(text='روسيا', field=None, prefix=False))))
-    """  # noqa: E501
+    All(nodes=(Term(text='بلينكن', field='title', ...), Not(node=Term(text='روسيا', ...))))
+    """
+    return parse_with_notices(text)[0]
+
+
+def parse_with_notices(text: str) -> tuple[Node, list[str]]:
+    """The tree of `parse`, and a notice for each piece of syntax the grammar does not support
+    and searched as plain words instead.
+
+    >>> parse_with_notices("كوريا~2")[1]
+    ['fuzzy matching (كوريا~2) is not supported; the word was searched as typed']
+    """
     if len(text) > MAX_QUERY_LENGTH:
         raise BadQuery(f"the query is {len(text)} characters long; at most {MAX_QUERY_LENGTH}")
     if not text.strip():
         raise BadQuery("the query is empty; type a word to search for")
-    node = _Parser(_lex(text)).parse()
+    notices: list[str] = []
+    node = _Parser(_lex(text, notices)).parse()
     if node is None:
         raise BadQuery("the query has no words to search for")
     if not has_positive(node):
         raise BadQuery("the query only excludes words; add a word to search for")
-    return node
+    return node, notices
 
 
 def has_positive(node: Node) -> bool:

@@ -34,6 +34,7 @@ class Ranking:
     matches: Matches
     unfiltered_total: int
     documents: np.ndarray  # document numbers of the requested slice, best first
+    notices: list[str]  # syntax the grammar searched as plain words (parser.parse_with_notices)
 
     @property
     def total(self) -> int:
@@ -51,7 +52,7 @@ def rank(
 ) -> Ranking:
     """Rank the live documents for ``query`` (text in the query language, or a parsed tree):
     the best ``limit`` after ``offset``, by score or newest first."""
-    node = p.parse(query) if isinstance(query, str) else query
+    node, notices = p.parse_with_notices(query) if isinstance(query, str) else (query, [])
     engine = engine_for(reader)
     compiled = Compiler(reader).compile(node)
     matches = _matches(engine, compiled)
@@ -68,7 +69,7 @@ def rank(
             best, PROXIMITY_FIELD, compiled.pairs, PROXIMITY_SLOP
         )
     documents = top(matches, offset + limit, order)[offset:]
-    return Ranking(compiled, matches, unfiltered, documents)
+    return Ranking(compiled, matches, unfiltered, documents, notices)
 
 
 def _matches(engine: Engine, compiled: Compiled) -> Matches:
@@ -119,8 +120,9 @@ def explain(reader: Reader, compiled: Compiled, number: int) -> list[dict]:
             if added > 0:
                 rows.append(_row(origin.text, "", origin.form, "", added, True))
             continue
-        best = score(origin.readings) if origin.readings is not None else 0.0
-        raws = [(node, form, score(node)) for node, form in origin.parts]
+        boost = origin.boost  # word^N multiplies each of its parts
+        best = boost * score(origin.readings) if origin.readings is not None else 0.0
+        raws = [(node, form, boost * score(node)) for node, form in origin.parts]
         # Holding the typed word, the document counts its best reading; else the likeliest
         # reading that finds it, scaled (nodes.Readings; parts list the readings in order).
         readings = [(raw, -i) for i, (_, form, raw) in enumerate(raws) if form != "exact"]

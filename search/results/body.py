@@ -50,6 +50,7 @@ def search(reader: Reader, request: SearchRequest) -> dict:
         "results": hits,
         "facets": facets(reader, matches),
         "suggestion": None,
+        "notices": ranking.notices,
     }
     if total < SUGGEST_BELOW and ranking.unfiltered_total < SUGGEST_BELOW:
         body["suggestion"] = suggest(reader, request.q)

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from ..analysis import normalize
+from ..analysis import folded, normalize
 from ..errors import BadParameter
 from ..query import nodes as qn
 from ..store import day_number
@@ -75,8 +75,8 @@ class SearchRequest:
             first = day_number(self.date_from) if self.date_from else None
             last = day_number(self.date_to) if self.date_to else None
             parts.append(qn.DayRange(first, last))
-        if self.source:
-            parts.append(qn.Term("source", self.source))
+        if self.source:  # folded as the source: field of a query is (أ ف ب = ا ف ب)
+            parts.append(qn.ValueIs("source", folded(self.source)))
         return qn.all_of(parts) if parts else None
 
 
