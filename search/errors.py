@@ -64,6 +64,13 @@ class IndexFormatMismatch(IndexMissing):
     code = "index_format"
 
 
+class NothingToIndex(SearchError):
+    """An indexing run whose input held no article to index; nothing was changed."""
+
+    status = 400
+    code = "nothing_to_index"
+
+
 class IndexBusy(SearchError):
     """Another writer holds the index lock for longer than we are willing to wait."""
 

@@ -1,23 +1,28 @@
 """ "Did you mean": respell the query's unknown words from the index's own vocabulary.
 
-A word that no document holds (in its folded form) is replaced by the nearest word that many
-documents hold, within two edits. The suggestion is shown as an article spells the word
-(الشمالية, not the folded الشماليه), read back from a document that holds it.
+A word the index does not know at all (no document holds its folded form or any of its
+stems) is replaced by the nearest word that several documents hold, within two edits, unless
+that word is one of its spelling variants (the search already finds those, and a dropped
+long vowel is often another word: كوكل, ككل). A word the index knows is never respelled, so
+كاتب is not turned into كتب, and a typo among well-found words (المملكه العربيه السعودبه)
+is respelled whatever the query found. The suggestion is shown as an article spells the
+word (الشمالية, not the folded الشماليه), read back from a document that holds it.
 """
 
 from __future__ import annotations
 
-from ..analysis import TOKEN_RE, normalize, strip_diacritics, words
+from ..analysis import TOKEN_RE, normalize, stems, strip_diacritics, words
 from ..store import Reader
 from . import nodes as qn
 from .engine import engine_for, top
 from .parser import FIELDS, OR_WORDS
+from .variants import candidates
 
-# A word is respelled only when it is rare and the respelling is far more common: بوتن (one
-# article) is a real spelling, not a typo for بوتين (one article too).
-RARE_BELOW = 3  # documents
-BETTER_BY = 3  # times as many documents
+# A respelling must be a word at least this many documents hold: a typo's neighbour that
+# one article holds is as likely another typo as what the reader meant.
+MIN_CORRECTION_DOCUMENTS = 3
 FIELD_NAMES = ("body_exact", "title_exact")
+STEM_FIELDS = ("body", "title")
 # The work one request may cost: one edit of a word of L letters is about 58 L candidates,
 # each looked up in two fields. Arabic words run to 15 letters (أفاستسقيناكموها); a longer
 # "word" is a name, a number or noise, and 400 letters once cost 4 GB and 27 s.
@@ -46,15 +51,14 @@ def suggest(reader: Reader, text: str) -> str | None:
             or not 3 <= len(folded) <= MAX_SUGGEST_LETTERS
         ):
             continue
-        own = _frequency(reader, folded)
-        if own >= RARE_BELOW:
+        if _known(reader, folded):
             continue
         if folded not in tried and len(tried) == MAX_SUGGEST_WORDS:
             break  # the budget is spent: later words stay as typed
         if folded not in tried:
             tried[folded] = _best_correction(reader, folded)
         better = tried[folded]
-        if better is None or _frequency(reader, better) < max(1, own * BETTER_BY):
+        if better is None:
             continue
         pieces.append(text[at : match.start()])
         if better not in shown:
@@ -70,6 +74,17 @@ def suggest(reader: Reader, text: str) -> str | None:
 
 def _frequency(reader: Reader, term: str) -> int:
     return sum(reader.doc_frequency(name, term) for name in FIELD_NAMES)
+
+
+def _known(reader: Reader, folded: str) -> bool:
+    """True when a document holds the word, or one of its stems (كاتب through الكاتب)."""
+    if _frequency(reader, folded):
+        return True
+    return any(
+        reader.doc_frequency(name, stem)
+        for stem in stems(folded, reader.stemmer)
+        for name in STEM_FIELDS
+    )
 
 
 # Letters a respelling may insert or substitute: the folded Arabic alphabet (no أ إ آ ة ى,
@@ -105,10 +120,13 @@ def deletions(word: str) -> set[str]:
 
 
 def _best_correction(reader: Reader, folded: str) -> str | None:
-    options = {c: n for c in edits(folded) if (n := _frequency(reader, c)) > 0}
+    variants = set(candidates(folded))  # searched already, and often another word
+    floor = MIN_CORRECTION_DOCUMENTS
+    once = edits(folded) - variants
+    options = {c: n for c in once if (n := _frequency(reader, c)) >= floor}
     if not options and len(folded) >= 6:  # two edits only for long words, deletions only
-        twice = {d for c in deletions(folded) for d in deletions(c)}
-        options = {c: n for c in twice if (n := _frequency(reader, c)) > 0}
+        twice = {d for c in deletions(folded) for d in deletions(c)} - variants
+        options = {c: n for c in twice if (n := _frequency(reader, c)) >= floor}
     if not options:
         return None
     return max(options, key=lambda word: (options[word], word))

@@ -18,8 +18,6 @@ from ..store import Reader
 from .highlight import SNIPPET_PAGE_CHARS, SNIPPET_SOURCE_CHARS, highlight_text, snippet
 from .request import SURROGATE_RE, SearchRequest
 
-SUGGEST_BELOW = 3  # offer "did you mean" when a query finds fewer results than this
-
 
 def search(reader: Reader, request: SearchRequest) -> dict:
     """Run one search; return the API's response body (everything a page needs)."""
@@ -52,8 +50,8 @@ def search(reader: Reader, request: SearchRequest) -> dict:
         "suggestion": None,
         "notices": ranking.notices,
     }
-    if total < SUGGEST_BELOW and ranking.unfiltered_total < SUGGEST_BELOW:
-        body["suggestion"] = suggest(reader, request.q)
+    # every query: a word the index does not know is respelled however much the others found
+    body["suggestion"] = suggest(reader, request.q)
     body["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
     return body
 

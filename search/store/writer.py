@@ -22,7 +22,7 @@ from whoosh.index import Index
 
 from ..analysis import DEFAULT_STEMMER, STEMMERS
 from ..documents import Article, Rejected
-from ..errors import IndexMissing
+from ..errors import IndexMissing, NothingToIndex
 from . import bulk
 from .codec import ArrayCodec
 from .generations import (
@@ -92,6 +92,20 @@ def index_articles(
     write API) a folder with no index is `IndexMissing` and nothing is written.
     """
     folder = Path(folder)
+    existed = folder.exists()
+    try:
+        return _index_articles(
+            folder, items, rebuild, strict, stemmer, procs, on_item, lock_timeout, create
+        )
+    except NothingToIndex:
+        if not existed:  # the run made the folder for its lock: leave no trace of it
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+def _index_articles(
+    folder, items, rebuild, strict, stemmer, procs, on_item, lock_timeout, create
+) -> IndexReport:
     started = time.perf_counter()
     report = IndexReport()
     with write_lock(folder, lock_timeout, create=create):
@@ -114,6 +128,9 @@ def index_articles(
                 raise ValueError("the index uses another stemmer; rebuild to change it")
         try:
             _write(ix, items, report, fresh=fresh, strict=strict, procs=procs, on_item=on_item)
+            if not report.indexed and not report.replaced:
+                skipped = f" ({report.skipped} skipped)" if report.skipped else ""
+                raise NothingToIndex(f"the input held no article to index{skipped}")
         except BaseException:
             if fresh:
                 shutil.rmtree(target, ignore_errors=True)
@@ -179,8 +196,10 @@ def _upsert(ix: Index, articles: Iterable[Article], report: IndexReport) -> None
     small segments merged)."""
     with ix.searcher() as existing:
         writer = _writer(ix, limitmb=WRITER_LIMIT_MB)
+        written = 0
         try:
             for article in articles:
+                written += 1
                 if existing.document_number(id=article.id) is not None:
                     report.replaced += 1
                     writer.update_document(**article_fields(article))
@@ -190,6 +209,9 @@ def _upsert(ix: Index, articles: Iterable[Article], report: IndexReport) -> None
         except BaseException:
             writer.cancel()
             raise
+        if not written:  # nothing to add: no empty commit, no new generation marker
+            writer.cancel()
+            return
         writer.commit()
 
 
