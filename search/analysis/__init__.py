@@ -20,7 +20,16 @@ from .normalize import (
 )
 from .stemmers import DEFAULT_STEMMER, STEMMERS, light_stems, snowball_stems, stems
 from .stopwords import STOPWORDS, is_stopword
-from .tokens import TOKEN_PATTERN, TOKEN_RE, Word, folded, terms, token_words, words
+from .tokens import (
+    TOKEN_PATTERN,
+    TOKEN_RE,
+    Word,
+    compound_words,
+    folded,
+    terms,
+    token_words,
+    words,
+)
 
 __all__ = [
     "DEFAULT_STEMMER",
@@ -31,6 +40,7 @@ __all__ = [
     "WORD_CACHE",
     "Word",
     "compose",
+    "compound_words",
     "fold_digits",
     "fold_letters",
     "folded",

@@ -18,10 +18,10 @@ from __future__ import annotations
 from whoosh.analysis import Filter, RegexTokenizer
 from whoosh.analysis.analyzers import CompositeAnalyzer
 
-from .normalize import compose, fold_digits, fold_letters, strip_diacritics
+from .normalize import compose, fold_digits, fold_letters, join_compound, strip_diacritics
 from .stemmers import DEFAULT_STEMMER, STEMMERS
 from .stopwords import STOPWORDS
-from .tokens import TOKEN_PATTERN
+from .tokens import TOKEN_PATTERN, compound_words
 
 
 class WordFilter(Filter):
@@ -65,6 +65,22 @@ class Lowercase(WordFilter):
     """Latin letters in lower case."""
 
     transform = staticmethod(str.lower)
+
+
+class JoinCompound(WordFilter):
+    """The hyphen of a letter-digit compound goes: f-16 -> f16, كوفيد-19 -> كوفيد19."""
+
+    transform = staticmethod(join_compound)
+
+
+class SplitCompounds(Filter):
+    """A letter-digit compound yields itself, then its letter and digit runs at its place."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            for word in compound_words(token.text):
+                token.text = word
+                yield token
 
 
 class SplitWords(Filter):
@@ -120,7 +136,9 @@ def arabic_analyzer(*, stem: bool = True, stemmer: str = DEFAULT_STEMMER) -> Com
         | FoldLetters()
         | FoldDigits()
         | Lowercase()
+        | JoinCompound()
         | SplitWords()
+        | SplitCompounds()
     )
     if stem:
         chain = chain | DropStopwords() | Stem(stemmer)

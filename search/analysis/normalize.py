@@ -7,6 +7,7 @@ still point at the article's own characters.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -136,13 +137,28 @@ def fold_digits(text: str) -> str:
     return text.translate(_DIGITS)
 
 
+# A hyphen between a letter and a digit, either way round: F-16, COVID-19, كوفيد-19.
+_COMPOUND_HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=\d)|(?<=\d)-(?=[^\W\d_])")
+
+
+def join_compound(text: str) -> str:
+    """Drop the hyphen between the letters and the digits of a compound, so F-16 and F16,
+    كوفيد-19 and كوفيد19 are one word (letters-letters hyphens stay: al-qaeda).
+
+    >>> join_compound("f-16"), join_compound("كوفيد-19"), join_compound("al-qaeda")
+    ('f16', 'كوفيد19', 'al-qaeda')
+    """
+    return _COMPOUND_HYPHEN.sub("", text) if "-" in text else text
+
+
 @lru_cache(maxsize=WORD_CACHE)
 def normalize(token: str) -> str:
-    """The whole normalisation of one token: NFKC, marks, letters, digits, Latin case.
+    """The whole normalisation of one token: NFKC, marks, letters, digits, Latin case, the
+    hyphen of a letter-digit compound.
 
     >>> normalize("الرَّئِيسُ")
     'الرءيس'
-    >>> normalize("كـوريا")
-    'كوريا'
+    >>> normalize("كـوريا"), normalize("F-16"), normalize("كوفيد-١٩")
+    ('كوريا', 'f16', 'كوفيد19')
     """
-    return fold_digits(fold_letters(strip_diacritics(compose(token)))).lower()
+    return join_compound(fold_digits(fold_letters(strip_diacritics(compose(token)))).lower())

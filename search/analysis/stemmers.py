@@ -130,6 +130,8 @@ def snowball_stems(word: str) -> tuple[str, ...]:
     >>> snowball_stems("الحكومه") == snowball_stems("حكومتها")
     True
     """
+    if any(char.isdigit() for char in word):  # numbers and compounds (f16, كوفيد19) stay whole
+        return (word,)
     if word.endswith(HEH) and len(word) > 3:
         word = word[:-1] + TEH_MARBUTA
     return (_SNOWBALL.stemWord(word),)

@@ -18,13 +18,16 @@ from .stemmers import DEFAULT_STEMMER, STEMMERS
 from .stopwords import STOPWORDS
 
 # A token: a Latin/ASCII-digit compound such as F-16 or COVID-19, or a run of other digits, or
-# a run of letters with the marks kept inside it. Python's \w does not match Arabic marks, so
-# without them `الرَّئِيسُ` would be cut in two; a filter removes the marks afterwards.
+# a run of letters with the marks kept inside it, and the digits written on to it (كوفيد-19,
+# كوفيد19). Python's \w does not match Arabic marks, so without them `الرَّئِيسُ` would be cut
+# in two; a filter removes the marks afterwards.
 TOKEN_PATTERN = (
     r"[0-9A-Za-z\u00c0-\u024f]+(?:-[0-9A-Za-z\u00c0-\u024f]+)*"
     r"|\d+"
-    rf"|(?:[^\W\d_]|[{WORD_MARKS}{BIDI_MARKS}])+"
+    rf"|(?:[^\W\d_]|[{WORD_MARKS}{BIDI_MARKS}])+(?:-?\d+)?"
 )
+# The letter and digit runs of a compound word (f16 -> f, 16).
+COMPOUND_PART_RE = re.compile(r"\d+|[^\W\d_]+")
 TOKEN_RE = re.compile(TOKEN_PATTERN)
 
 
@@ -48,7 +51,25 @@ def token_words(token: str, stemmer: str = DEFAULT_STEMMER) -> tuple[tuple[str, 
     """
     text = normalize(token)
     parts = text.split() if " " in text else [text] if text else []
-    return tuple((part, () if part in STOPWORDS else STEMMERS[stemmer](part)) for part in parts)
+    return tuple(
+        (word, () if word in STOPWORDS else STEMMERS[stemmer](word))
+        for part in parts
+        for word in compound_words(part)
+    )
+
+
+def compound_words(word: str) -> tuple[str, ...]:
+    """A normalised word, and when it is a letter-digit compound its letter and digit runs
+    too, at its place: كوفيد 19 (spaced) and كوفيد-19 then share their words, while the
+    query كوفيد-19 asks for the compound itself and never dissolves into 19.
+
+    >>> compound_words("كوفيد19"), compound_words("كوريا"), compound_words("2024")
+    (('كوفيد19', 'كوفيد', '19'), ('كوريا',), ('2024',))
+    """
+    if word.isalpha() or word.isdigit() or not any(char.isdigit() for char in word):
+        return (word,)
+    runs = COMPOUND_PART_RE.findall(word)
+    return (word, *runs) if len(runs) > 1 else (word,)
 
 
 def words(text: str, stemmer: str = DEFAULT_STEMMER) -> Iterator[Word]:

@@ -16,7 +16,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from ..analysis import is_stopword, light_stems, normalize, stems
+from ..analysis import compound_words, is_stopword, light_stems, normalize, stems
 from ..errors import BadQuery
 from ..store import Reader
 from . import nodes as qn
@@ -216,8 +216,14 @@ class Compiler:
             # counts once: the best reading, not their sum, and the word as typed first.
             group = qn.Readings(tuple(n for n, _ in typed), tuple(n for n, _ in others))
             clauses.append(group)
+        spaced = self.spaced(exact, weights)
+        if spaced is not None:  # كوفيد-19 also as the text may write it: كوفيد 19
+            clauses.append(spaced)
         compiled = qn.AnyOf(tuple(clauses), boost=term.boost)
         if marking:
+            if spaced is not None:
+                self.phrases.append(compound_words(exact)[1:])
+                self.origins.append(Origin(term.text, spaced, "spaced", boost=term.boost))
             self.exacts.add(exact)
             self.stems.update(word_stems[:1])
             self.stems.update(variants)
@@ -261,6 +267,20 @@ class Compiler:
             evidence = min(1.0, df / max(typed_df, 1))
             weighted.append((qn.FieldedTerm(text, weights, boost=weight * evidence), form))
         return typed, weighted
+
+    def spaced(self, exact: str, weights: dict[str, float]) -> qn.Node | None:
+        """A letter-digit compound (f16, كوفيد19) as a phrase of its runs, for texts that
+        write it with a space (F 16, كوفيد 19); None for any other word."""
+        runs = compound_words(exact)[1:]
+        if not runs:
+            return None
+        names = [name for name in weights if name != "tag_text"]
+        return qn.AnyOf(
+            tuple(  # another way of writing the word: weighed as a spelling variant
+                qn.Phrase(f"{name}_exact", runs, boost=weights[name] * VARIANT_WEIGHT)
+                for name in names
+            )
+        )
 
     def frequency(self, stem: str) -> int:
         """Documents holding a stem in the title or the body (deleted ones included)."""

@@ -29,6 +29,7 @@ from operator import add, not_
 from ..analysis import (
     DEFAULT_STEMMER,
     TOKEN_RE,
+    compound_words,
     is_stopword,
     normalize,
     stems,
@@ -127,7 +128,13 @@ def _piece_terms(piece: str, stemmer: str) -> tuple[str, ...]:
         tokens = [piece]
     else:
         tokens = TOKEN_RE.findall(piece)
-    exacts = [exact for token in tokens for exact in normalize(token).split(" ") if exact]
+    exacts = [
+        word
+        for token in tokens
+        for exact in normalize(token).split(" ")
+        if exact
+        for word in compound_words(exact)
+    ]
     return tuple(term for exact in exacts for term in _word_terms(exact, stemmer))
 
 
