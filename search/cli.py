@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from .analysis import STEMMERS
-from .documents import Article, Rejected, read_paths
+from .documents import Article, Rejected, expected_documents, read_paths
 from .errors import SearchError
 from .settings import default
 from .store import DEFAULT_PROCS, StrictFailure, index_articles, index_stats
@@ -34,7 +34,7 @@ def main() -> None:
 
 
 @main.command("index")
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @index_option
 @click.option("--rebuild", is_flag=True, help="Build a fresh index and switch to it at the end.")
 @click.option("--strict", is_flag=True, help="Stop at the first bad input; change nothing.")
@@ -62,7 +62,15 @@ def index_command(paths, index_dir, rebuild, strict, stemmer, procs, quiet) -> N
     if not quiet and sys.stderr.isatty():
         from tqdm import tqdm
 
-        bar = tqdm(unit=" docs", mininterval=0.5, delay=2.0, file=sys.stderr)
+        bar = tqdm(
+            desc="reading",
+            total=expected_documents(paths),
+            unit=" docs",
+            mininterval=0.5,
+            delay=2.0,
+            file=sys.stderr,
+        )
+        items = _then_writing(items, bar)
     try:
         report = index_articles(
             index_dir,
@@ -99,7 +107,7 @@ def stats(index_dir, as_json) -> None:
     if as_json:
         click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
         return
-    last = figures.get("last_run", {})
+    last = figures.get("last_run") or {}
     click.echo(f"index:      {figures['folder']} ({figures['generation']})")
     click.echo(f"documents:  {figures['documents']}")
     size_mb = figures["size_bytes"] / 1e6
@@ -108,10 +116,12 @@ def stats(index_dir, as_json) -> None:
     click.echo(f"stemmer:    {figures['stemmer']}")
     click.echo(f"fields:     {', '.join(figures['fields'])}")
     click.echo(f"built at:   {figures.get('built_at', 'unknown')}")
-    if last:
+    if "deleted" in last:  # the last change was a deletion over HTTP
+        click.echo(f"last run:   deleted {last['deleted']} in {last['seconds']} s")
+    elif last:
         click.echo(
-            f"last run:   indexed {last['indexed']}, replaced {last['replaced']}, "
-            f"skipped {last['skipped']} in {last['seconds']} s"
+            f"last run:   indexed {last.get('indexed', 0)}, replaced {last.get('replaced', 0)}, "
+            f"skipped {last.get('skipped', 0)} in {last.get('seconds', 0)} s"
         )
 
 
@@ -182,6 +192,14 @@ def query_command(text, index_dir, page, per_page, sort, as_json, explain) -> No
                 click.echo(
                     f"       {row['score']:>8.4f}  {row['word']}{term}  {row['form']}{where}{note}"
                 )
+
+
+def _then_writing(items, bar):
+    """The items, and once they are all read, the bar says the index is being written (a
+    large build then spends seconds writing its segments)."""
+    yield from items
+    bar.set_description_str("writing the index")
+    bar.refresh()
 
 
 MARK_RE = re.compile(r"<mark>(.*?)</mark>")

@@ -9,6 +9,7 @@ is the analyzer's job.
 
 import datetime
 import gzip
+import html
 import json
 import os
 import re
@@ -92,10 +93,29 @@ MAX_RELATED = 50  # "read also" teasers
 MAX_RELATED_CHARS = 1_000  # each teaser
 MAX_SOURCE_CHARS = 200
 MAX_URL_CHARS = 2_000
-# Categories no id may hold: controls, format characters (zero-width joiners, bidi
-# overrides, the BOM), surrogates, private use, unassigned, line and paragraph separators.
+# Characters no id may hold: controls (Cc), format characters (Cf: zero-width joiners, bidi
+# overrides, the BOM), private use (Co), line and paragraph separators (Zl, Zp) and the
+# noncharacters, as of Unicode 14 (Python 3.11; tests/test_write_ids.py checks the list).
 # An id travels in URLs, links and logs, where each of these hides, reorders or breaks it.
-FORBIDDEN_ID_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+FORBIDDEN_ID_CHARS = (
+    "\u0000-\u001f\u007f-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2"
+    "\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ue000-\uf8ff\ufdd0-\ufdef"
+    "\ufeff\ufff9-\ufffb\ufffe-\uffff\U000110bd\U000110cd\U00013430-\U00013438"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U0001fffe-\U0001ffff\U0002fffe-\U0002ffff"
+    "\U0003fffe-\U0003ffff\U0004fffe-\U0004ffff\U0005fffe-\U0005ffff\U0006fffe-\U0006ffff"
+    "\U0007fffe-\U0007ffff\U0008fffe-\U0008ffff\U0009fffe-\U0009ffff\U000afffe-\U000affff"
+    "\U000bfffe-\U000bffff\U000cfffe-\U000cffff\U000dfffe-\U000dffff\U000e0001"
+    "\U000e0020-\U000e007f\U000efffe-\U0010ffff"
+)
+# An id is path segments joined by "/". A segment is not empty, "." or "..", and neither
+# starts nor ends with a space; no id holds a backslash (browsers read it as "/"). The
+# OpenAPI description publishes this very pattern (Python and Rust regex syntax alike).
+_EDGE = rf"[^\s/\\{FORBIDDEN_ID_CHARS}]"  # a segment's first and last character
+_NOT_DOT = rf"[^.\s/\\{FORBIDDEN_ID_CHARS}]"
+_MIDDLE = rf"[^/\\{FORBIDDEN_ID_CHARS}]"  # spaces allowed inside a segment
+_SEGMENT = rf"(?:{_EDGE}{_MIDDLE}+{_EDGE}|{_NOT_DOT}{_EDGE}|\.{_NOT_DOT}|{_NOT_DOT})"
+ID_PATTERN = rf"^{_SEGMENT}(?:/{_SEGMENT})*$"
+ID_RE = re.compile(ID_PATTERN)
 
 DIGITS = str.maketrans(ARABIC_INDIC_DIGITS + PERSIAN_DIGITS, "0123456789" * 2)
 FOLD = str.maketrans(
@@ -392,15 +412,19 @@ def _from_line(raw: bytes, path: str, number: int) -> Article | Rejected | None:
         return Rejected(path, number, str(error))
 
 
-def article_from_mapping(obj: Mapping[str, object]) -> Article:
+def article_from_mapping(obj: Mapping[str, object], *, strict: bool = False) -> Article:
     """Build an Article from a decoded JSON object, checking every field's type.
 
     Shared by the JSON Lines reader and the HTTP write API, so both accept and refuse the same
     input with the same messages. Raises ValueError naming the field ("missing field 'body'").
-    Unknown fields are ignored, so exports may carry extras.
+    Unknown fields are ignored, so exports may carry extras. ``strict`` (the write API) takes
+    the fields exactly as the OpenAPI description's Document: a string id, lists of tags,
+    dates written YYYY-MM-DD, lengths counted as sent (`check_as_sent`).
     """
     if not isinstance(obj, Mapping):
         raise ValueError(f"expected a JSON object, got {_json_type(obj)}")
+    if strict:
+        check_as_sent(obj)
     return checked_article(
         id=check_id(_required("id", _id_text(obj.get("id")))),
         title=_text(obj, "title") or "",
@@ -414,7 +438,22 @@ def article_from_mapping(obj: Mapping[str, object]) -> Article:
 
 
 def checked_article(**fields: object) -> Article:
-    """An Article, once every field is within what a document may hold (`TooLarge`)."""
+    """An Article, its text decoded of HTML entities, once every field is within what a
+    document may hold (`TooLarge`).
+
+    Scraped exports carry entities (233 of the shared news articles hold &quot;, &#8220;,
+    &amp;…), which a page would show literally; every reader of articles (seed files, JSON
+    Lines, the write API) comes through here, so each text is decoded exactly once. The id is
+    kept exactly as given.
+
+    >>> checked_article(id="a&amp;b", title="ارتفاع &quot;فلكي&quot;", body="x &amp;amp; y").title
+    'ارتفاع "فلكي"'
+    """
+    for name in ("title", "body", "source", "url"):
+        fields[name] = _unescaped(fields.get(name))
+    for name in ("tags", "related"):
+        if fields.get(name):
+            fields[name] = tuple(dict.fromkeys(_unescaped(item) for item in fields[name]))
     article = Article(**fields)
     for name, value, limit in (
         ("title", article.title, MAX_TITLE_CHARS),
@@ -435,6 +474,53 @@ def checked_article(**fields: object) -> Article:
                 name, f"field '{name}' holds an item of {longest} characters; at most {each} each"
             )
     return article
+
+
+def _unescaped(text):
+    """Text with its HTML character references decoded once (None stays None)."""
+    return html.unescape(text) if text and "&" in text else text
+
+
+TEXT_LIMITS = {
+    "title": MAX_TITLE_CHARS,
+    "body": MAX_BODY_CHARS,
+    "source": MAX_SOURCE_CHARS,
+    "url": MAX_URL_CHARS,
+}
+LIST_LIMITS = {"tags": (MAX_TAGS, MAX_TAG_CHARS), "related": (MAX_RELATED, MAX_RELATED_CHARS)}
+API_DATE = re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def check_as_sent(obj: Mapping[str, object]) -> None:
+    """The write API's document, field by field as its JSON Schema says (before any text is
+    stripped or any tag split): `FieldError`, or `TooLarge` for a length or count."""
+    if "id" in obj and not isinstance(obj["id"], str):
+        raise FieldError("id", f"field 'id' must be a string, got {_json_type(obj['id'])}")
+    for name, limit in TEXT_LIMITS.items():
+        value = obj.get(name)
+        if isinstance(value, str) and len(value) > limit:
+            raise TooLarge(name, f"field '{name}' is {len(value)} characters long; at most {limit}")
+    for name, (count, each) in LIST_LIMITS.items():
+        value = obj.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise FieldError(
+                name, f"field '{name}' must be a list of strings, got {_json_type(value)}"
+            )
+        _check_count(name, len(value), count)
+        if (longest := max(map(len, value), default=0)) > each:
+            raise TooLarge(
+                name, f"field '{name}' holds an item of {longest} characters; at most {each} each"
+            )
+    date = obj.get("date")
+    if date is not None:
+        if not isinstance(date, str):
+            raise FieldError(
+                "date", f"field 'date' must be an ISO 8601 string, got {_json_type(date)}"
+            )
+        if not API_DATE.fullmatch(date):
+            raise FieldError("date", f"invalid date {date!r}: expected YYYY-MM-DD, as 2023-10-20")
 
 
 def _check_count(name: str, found: int, limit: int) -> None:
@@ -490,9 +576,9 @@ def check_id(value: str) -> str:
     if value != value.strip():
         raise FieldError("id", "field 'id' starts or ends with a space; ids are kept exactly")
     for char in value:
-        category = unicodedata.category(char)
-        if category in FORBIDDEN_ID_CATEGORIES:
-            kind = "a control character" if category == "Cc" else "an invisible character"
+        if re.match(f"[{FORBIDDEN_ID_CHARS}]", char) or SURROGATE.match(char):
+            control = unicodedata.category(char) == "Cc"
+            kind = "a control character" if control else "an invisible character"
             raise FieldError(
                 "id", f"field 'id' holds {kind} (U+{ord(char):04X}), which ids may not hold"
             )
@@ -506,6 +592,12 @@ def check_id(value: str) -> str:
                 else (f"the path segment {segment!r}")
             )
             raise FieldError("id", f"field 'id' holds {shown}; ids may not")
+        if segment != segment.strip():
+            raise FieldError(
+                "id", "field 'id' holds a path segment that starts or ends with a space"
+            )
+    if not ID_RE.match(value):  # the rules above name every way to miss it
+        raise FieldError("id", f"field 'id' is not an id (the pattern {ID_PATTERN})")
     return value
 
 
@@ -589,6 +681,15 @@ def read_paths(paths: Iterable[str | Path]) -> Iterator[Article | Rejected]:
 
 def _read_folder(folder: Path) -> Iterator[Article | Rejected]:
     errors: list[OSError] = []
+    files = _folder_files(folder, errors)
+    for error in errors:
+        yield Rejected(str(error.filename or folder), None, _cannot_read(error))
+    for path in files:
+        yield from _read_file(path)
+
+
+def _folder_files(folder: Path, errors: list[OSError]) -> list[Path]:
+    """The article files of a folder, recursively, sorted; hidden names skipped."""
     files: list[Path] = []
     for root, dirs, names in os.walk(folder, onerror=errors.append):
         dirs[:] = [name for name in dirs if not name.startswith(".")]
@@ -597,10 +698,29 @@ def _read_folder(folder: Path) -> Iterator[Article | Rejected]:
             for name in names
             if not name.startswith(".") and name.lower().endswith((SEED_SUFFIX, *JSONL_SUFFIXES))
         )
-    for error in errors:
-        yield Rejected(str(error.filename or folder), None, _cannot_read(error))
-    for path in sorted(files):
-        yield from _read_file(path)
+    return sorted(files)
+
+
+def expected_documents(paths: Iterable[str | Path]) -> int | None:
+    """About how many articles `read_paths` will yield: one per seed file, one per JSON Lines
+    line (counted at C speed; a .gz is decompressed for it). For a progress bar's total and
+    ETA; None when a path cannot be read for it."""
+    total = 0
+    try:
+        for given in paths:
+            path = Path(given)
+            for file in _folder_files(path, []) if path.is_dir() else [path]:
+                name = file.name.lower()
+                if name.endswith(SEED_SUFFIX):
+                    total += 1
+                elif name.endswith(JSONL_SUFFIXES):
+                    opener = gzip.open if name.endswith(".gz") else open
+                    with opener(file, "rb") as handle:
+                        while chunk := handle.read(1 << 20):
+                            total += chunk.count(b"\n")
+    except (OSError, EOFError, zlib.error):
+        return None
+    return total
 
 
 def _read_file(path: Path) -> Iterator[Article | Rejected]:

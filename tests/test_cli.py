@@ -91,3 +91,42 @@ def test_python_dash_m_works():
 def test_query_explain(seed_index):
     result = run("query", "بوتن", "--index", str(seed_index), "--explain")
     assert "variant in body" in result.output and "(بوتين)" in result.output
+
+
+def test_a_path_that_does_not_exist_is_an_error_and_creates_nothing(tmp_path):
+    result = CliRunner().invoke(
+        main, ["index", str(tmp_path / "typo.jsonl"), "--index", str(tmp_path / "ix")]
+    )
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
+    assert not (tmp_path / "ix").exists()
+
+
+def test_a_run_that_indexes_nothing_fails_and_changes_nothing(tmp_path):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text('{"id": "x"}\n\n', encoding="utf-8")  # one bad line, one blank
+    result = CliRunner().invoke(main, ["index", str(empty), "--index", str(tmp_path / "new")])
+    assert result.exit_code == 1
+    assert "no article to index (1 skipped)" in result.output
+    assert not (tmp_path / "new").exists()
+    live = tmp_path / "live"
+    run("index", str(SEEDS), "--index", str(live))
+    marker = (live / "CURRENT").read_text()
+    tocs = sorted(p.name for p in live.glob("*/*.toc"))
+    for args in ([str(empty)], [str(empty), "--rebuild"]):
+        again = CliRunner().invoke(main, ["index", *args, "--index", str(live)])
+        assert again.exit_code == 1, args
+        assert (live / "CURRENT").read_text() == marker
+        assert sorted(p.name for p in live.glob("*/*.toc")) == tocs
+    assert "documents:  5" in run("stats", "--index", str(live)).output
+
+
+def test_stats_after_a_deletion_over_http(tmp_path):
+    from search.store import delete_documents
+
+    run("index", str(SEEDS), "--index", str(tmp_path))
+    assert delete_documents(tmp_path, ["002_687531a2e5c0bf49"]) == 1
+    result = run("stats", "--index", str(tmp_path))
+    assert result.exit_code == 0
+    assert "documents:  4" in result.output
+    assert "last run:   deleted 1 in " in result.output
