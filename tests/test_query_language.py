@@ -93,3 +93,11 @@ def test_not_of_a_phrase_and_requirements_parse():
         Required(Phrase(("كوريا", "الشمالية"))),
         Not(Phrase(("كوريا", "الجنوبية"))),
     )
+
+
+def test_the_page_shows_notices_and_documents_the_operators(client):
+    page = client.get("/", query_string={"q": "كوريا~"}).get_data(as_text=True)
+    assert '<p class="notice" dir="auto">fuzzy matching (كوريا~) is not supported' in page
+    help_text = client.get("/").get_data(as_text=True)
+    for operator in ("ليس روسيا", "AND", "كور?ا", "كوريا^2", '"كوريا الصواريخ"~3'):
+        assert operator in help_text.replace("&#34;", '"'), operator
