@@ -56,3 +56,10 @@ def test_compounds_are_marked_as_written(index):
     assert "<mark>كوفيد١٩</mark>" in hits["covid-joined"]["snippet_html"]
     assert "<mark>كوفيد-19</mark>" in hits["covid"]["snippet_html"]
     assert "<mark>كوفيد</mark> <mark>19</mark>" in hits["covid-spaced"]["snippet_html"]
+
+
+def test_explain_adds_up_for_compounds_boosted_or_not(index):
+    for query in ("كوفيد-19", "كوفيد-19^2 لقاح", "F16"):
+        for hit in index.search(query, explain=True, per_page=20)["results"]:
+            counted = sum(row["score"] for row in hit["explain"] if row["counted"])
+            assert counted == pytest.approx(hit["score"], abs=5e-4), (query, hit["id"])

@@ -116,8 +116,8 @@ def explain(reader: Reader, compiled: Compiled, number: int) -> list[dict]:
     rows = []
     for origin in compiled.origins:
         if origin.form != "word":
-            added = origin.boost * score(origin.node) if origin.form == "spaced" else 0.0
-            added = added or score(origin.node)
+            # a spaced compound's node sits inside its word's, whose boost it shares
+            added = (origin.boost if origin.form == "spaced" else 1.0) * score(origin.node)
             if added > 0:
                 rows.append(_row(origin.text, "", origin.form, "", added, True))
             continue
