@@ -223,6 +223,26 @@ def _terminal(html_text: str, bold: bool = False) -> str:
 @main.command("eval")
 @click.option("--docs", "docs", multiple=True, required=True, type=click.Path(exists=True))
 @click.option("--queries", default=None, type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--topics",
+    default=None,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Questions as a TREC topics TSV (qid<TAB>query), judged by --qrels.",
+)
+@click.option(
+    "--qrels",
+    default=None,
+    type=click.Path(exists=True, dir_okay=False),
+    help="TREC qrels (qid iteration docid relevance) for --topics.",
+)
+@click.option(
+    "--run",
+    "run_file",
+    default=None,
+    type=click.Path(dir_okay=False, writable=True),
+    help="Also write the rankings as a TREC run file (qid Q0 docid rank score tag).",
+)
+@click.option("--run-tag", default="arabic-search", show_default=True)
 @click.option("--index", "index_dir", default=None, type=click.Path(file_okay=False))
 @click.option("--worst", default=0, show_default=True, type=click.IntRange(0))
 @click.option(
@@ -234,18 +254,41 @@ def _terminal(html_text: str, bold: bool = False) -> str:
 )
 @stemmer_option
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
-def eval_command(docs, queries, index_dir, worst, precision_words, stemmer, as_json) -> None:
+def eval_command(
+    docs,
+    queries,
+    topics,
+    qrels,
+    run_file,
+    run_tag,
+    index_dir,
+    worst,
+    precision_words,
+    stemmer,
+    as_json,
+) -> None:
     """Measure nDCG@10, MRR@10, Recall@10/100 and query time on a judged query set, and the
     top-10 precision of frequent words (--precision)."""
-    from .evaluate import EvalError, run_eval, run_precision
+    from .evaluate import EvalError, load_trec, run_eval, run_precision, write_run
 
-    if not queries and not precision_words:
-        raise click.UsageError("give --queries (judged questions), --precision N, or both")
+    if bool(topics) != bool(qrels):
+        raise click.UsageError("--topics and --qrels go together")
+    if queries and topics:
+        raise click.UsageError("give --queries or --topics with --qrels, not both")
+    if not (queries or topics) and not precision_words:
+        raise click.UsageError(
+            "give --queries (judged questions), --topics with --qrels, --precision N, or both"
+        )
+    if run_file and not (queries or topics):
+        raise click.UsageError("--run writes the rankings of --queries or --topics")
     figures: dict = {}
     lines: list[str] = []
     try:
-        if queries:
-            report = run_eval(docs, queries, index=index_dir, worst=worst, stemmer=stemmer)
+        questions = load_trec(topics, qrels) if topics else queries
+        if questions:
+            report = run_eval(docs, questions, index=index_dir, worst=worst, stemmer=stemmer)
+            if run_file:
+                write_run(report, run_file, run_tag)
             figures.update(report.as_json())
             lines.append(report.as_text())
         if precision_words:

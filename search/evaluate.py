@@ -178,6 +178,54 @@ def load_queries(path: str | Path) -> list[EvalQuery]:
     return queries
 
 
+# --- TREC formats: topics, qrels and runs, for trec_eval or ir-measures ---------------------
+
+
+def load_trec(topics: str | Path, qrels: str | Path) -> list[EvalQuery]:
+    """Questions from a topics TSV (``qid<TAB>query`` a line) judged by TREC qrels
+    (``qid iteration docid relevance``, relevance above 0 counting as relevant). A topic
+    with no judgement is kept, unjudged; a malformed line is an EvalError naming it."""
+    relevant: dict[str, list[str]] = {}
+    for number, line in enumerate(_lines(qrels), 1):
+        fields = line.split()
+        if len(fields) != 4 or not fields[3].lstrip("-").isdigit():
+            raise EvalError(f"{qrels}:{number}: expected 'qid iteration docid relevance'")
+        if int(fields[3]) > 0:
+            relevant.setdefault(fields[0], []).append(fields[2])
+    questions = []
+    for number, line in enumerate(_lines(topics), 1):
+        qid, tab, text = line.partition("\t")
+        if not tab or not qid.strip() or not text.strip():
+            raise EvalError(f"{topics}:{number}: expected 'qid<TAB>query'")
+        qid = qid.strip()
+        questions.append(EvalQuery(qid, text.strip(), tuple(relevant.get(qid, ()))))
+    return questions
+
+
+def _lines(path: str | Path) -> list[str]:
+    try:
+        text = Path(path).read_text("utf-8-sig")
+    except OSError as error:
+        raise EvalError(f"cannot read {path}: {error.strerror or error}") from None
+    return [line for line in text.splitlines() if line.strip()]
+
+
+def write_run(report: EvalReport, path: str | Path, tag: str = "arabic-search") -> int:
+    """The report's rankings as a TREC run file (``qid Q0 docid rank score tag``, the top 100
+    of each question, ranks from 1); returns how many lines were written."""
+    if not tag or any(char.isspace() for char in tag):
+        raise EvalError(f"a run tag is one word, not {tag!r}")
+    lines = [
+        f"{result.query.qid} Q0 {doc} {rank} {score:.4f} {tag}"
+        for result in report.results
+        for rank, (doc, score) in enumerate(
+            zip(result.ranked, result.ranked_scores, strict=True), 1
+        )
+    ]
+    Path(path).write_text("".join(line + "\n" for line in lines), "utf-8")
+    return len(lines)
+
+
 # --- Running questions ----------------------------------------------------------------------
 
 
@@ -192,11 +240,19 @@ def top_ids(reader: Reader, text: str, limit: int = DEPTH) -> list[str]:
 
 def _ranked(reader: Reader, text: str, limit: int) -> tuple[list[str], bool]:
     """Top ids and whether the text was refused (BadQuery)."""
+    ids, _, refused = _scored(reader, text, limit)
+    return ids, refused
+
+
+def _scored(reader: Reader, text: str, limit: int) -> tuple[list[str], list[float], bool]:
+    """Top ids, their scores, and whether the text was refused (BadQuery)."""
     try:
         ranking = rank_query(reader, text, limit=limit)
     except BadQuery:
-        return [], True
-    return [reader.stored(number)["id"] for number in ranking.documents.tolist()], False
+        return [], [], True
+    numbers = ranking.documents.tolist()
+    scores = [float(ranking.matches.scores[number]) for number in numbers]
+    return [reader.stored(number)["id"] for number in numbers], scores, False
 
 
 @dataclass(frozen=True)
@@ -207,6 +263,7 @@ class QueryResult:
     ranked: tuple[str, ...]  # the top DEPTH ids, best first
     ms: float  # wall time from text to the top-10 ids
     refused: bool = False  # the grammar raised BadQuery
+    ranked_scores: tuple[float, ...] = ()  # the score of each ranked id
 
     @property
     def judged(self) -> bool:
@@ -318,13 +375,13 @@ def evaluate(
     """Run every question against the index in ``index_dir`` and score the rankings."""
     with open_reader(index_dir) as reader:
         # untimed: the ids the metrics read, which also warms the caches
-        ranked = [_ranked(reader, query.query, depth) for query in queries]
+        ranked = [_scored(reader, query.query, depth) for query in queries]
         results = []
-        for query, (ids, refused) in zip(queries, ranked, strict=True):
+        for query, (ids, scores, refused) in zip(queries, ranked, strict=True):
             started = time.perf_counter()
             top_ids(reader, query.query, CUTOFF)
             ms = (time.perf_counter() - started) * 1000
-            results.append(QueryResult(query, tuple(ids), ms, refused))
+            results.append(QueryResult(query, tuple(ids), ms, refused, tuple(scores)))
         return EvalReport(results, Path(index_dir), reader.stemmer, reader.documents)
 
 
@@ -401,15 +458,19 @@ def _code_fingerprint() -> str:
 
 def run_eval(
     docs: Sequence[str | Path],
-    queries: str | Path,
+    queries: str | Path | Sequence[EvalQuery],
     index: str | Path | None = None,
     worst: int = 0,
     stemmer: str | None = None,
 ) -> EvalReport:
-    """`arabic-search eval`: index the docs (or reuse the cache), run the questions, score."""
-    questions = load_queries(queries)
+    """`arabic-search eval`: index the docs (or reuse the cache), run the questions, score.
+    ``queries`` is a JSON Lines file of judged questions, or questions already read
+    (`load_trec`)."""
+    questions = load_queries(queries) if isinstance(queries, str | Path) else list(queries)
     if not questions:
-        raise EvalError(f"no questions in {queries}")
+        raise EvalError(
+            f"no questions in {queries if isinstance(queries, str | Path) else 'the topics'}"
+        )
     folder = ensure_index(docs, index, stemmer)
     report = evaluate(folder, questions)
     report.worst_count = worst
@@ -441,6 +502,7 @@ __all__ = [
     "ensure_index",
     "evaluate",
     "load_queries",
+    "load_trec",
     "ndcg",
     "percentile",
     "recall",
@@ -448,4 +510,5 @@ __all__ = [
     "run_eval",
     "run_precision",
     "top_ids",
+    "write_run",
 ]
