@@ -1,4 +1,5 @@
-"""`arabic-search index|stats|serve|query|eval`: thin commands over the package's functions."""
+"""`arabic-search index|stats|export|snapshot|serve|query|eval`: thin commands over the
+package's functions."""
 
 from __future__ import annotations
 
@@ -123,6 +124,47 @@ def stats(index_dir, as_json) -> None:
             f"last run:   indexed {last.get('indexed', 0)}, replaced {last.get('replaced', 0)}, "
             f"skipped {last.get('skipped', 0)} in {last.get('seconds', 0)} s"
         )
+
+
+@main.command()
+@index_option
+@click.option(
+    "--output",
+    "-o",
+    type=click.File("w", encoding="utf-8"),
+    default="-",
+    help="Where the JSON Lines go (default: standard output).",
+)
+def export(index_dir, output) -> None:
+    """Write every document as JSON Lines, what `arabic-search index` reads back."""
+    from .store import export_lines, open_reader
+
+    try:
+        with open_reader(index_dir) as reader:
+            count = 0
+            for line in export_lines(reader):
+                output.write(line)
+                count += 1
+    except SearchError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"exported {count} documents", err=True)
+
+
+@main.command()
+@click.argument("destination", type=click.Path(file_okay=False))
+@index_option
+def snapshot(destination, index_dir) -> None:
+    """Copy the live index to DESTINATION while it serves and takes writes (hard links)."""
+    from .store import snapshot as take_snapshot
+
+    try:
+        done = take_snapshot(index_dir, destination)
+    except SearchError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"snapshot of {done['generation']} in {destination}: {done['files']} files, "
+        f"{done['bytes'] / 1e6:.1f} MB ({done['linked']} linked, {done['copied']} copied)"
+    )
 
 
 @main.command()

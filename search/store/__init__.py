@@ -6,6 +6,7 @@ codec, and the readers above them.
     codec         whoosh3 with array posting blocks; the only user of Whoosh's private parts
     bulk          fresh builds written straight into segments, on several cores
     writer        upserts, rebuilds, deletions, figures
+    copies        snapshots of the live generation, and JSON Lines exports
     reader        one generation read as arrays (postings, positions, lengths, columns) and
                   stored fields
 
@@ -14,6 +15,7 @@ Nothing outside `search.analysis` and this package imports ``whoosh``; the layer
 """
 
 from .bulk import DEFAULT_PROCS
+from .copies import SnapshotError, export_lines, snapshot
 from .generations import (
     FORMAT,
     WRITE_LOCK_TIMEOUT,
@@ -32,14 +34,17 @@ __all__ = [
     "WRITE_LOCK_TIMEOUT",
     "IndexReport",
     "Reader",
+    "SnapshotError",
     "StrictFailure",
     "day_number",
     "delete_documents",
+    "export_lines",
     "generation_marker",
     "index_articles",
     "index_stats",
     "live_generation",
     "open_reader",
     "read_build_info",
+    "snapshot",
     "write_lock",
 ]
