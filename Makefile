@@ -11,7 +11,7 @@ WORKERS ?= 2
 LOAD_REQUESTS ?= 2000
 LOAD_SECONDS ?= 40
 
-.PHONY: serve test lint index install install-test bench load clean
+.PHONY: serve test lint index install install-test bench load fuzz-api clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,12 @@ bench: $(VENV)/.installed
 # a fresh index of seeds/; prints one JSON object and fails on any error or inconsistency.
 load: $(VENV)/.installed
 	$(BIN)/python bench/load.py --requests $(LOAD_REQUESTS) --time-limit $(LOAD_SECONDS) --workers $(WORKERS)
+
+# Schemathesis on /api/openapi.json, every check, the write endpoints included (a throwaway
+# token), against gunicorn on a temporary index of seeds/; a few minutes. Fails on any finding.
+FUZZ_EXAMPLES ?= 100
+fuzz-api: $(VENV)/.installed-test
+	$(BIN)/python -m tests.fuzz.run --max-examples $(FUZZ_EXAMPLES)
 
 clean:
 	rm -rf $(VENV) index-eval .pytest_cache .ruff_cache

@@ -1,4 +1,5 @@
-"""Files -> `Article` values: seed .txt articles and JSON Lines exports (.jsonl, .jsonl.gz).
+"""Files -> `Article` values: seed .txt articles, JSON Lines exports (.jsonl, .jsonl.gz), CSV
+files with a header row, and .json files holding an array.
 
 Readers never raise on bad input. Each problem becomes a `Rejected(path, line, reason)` in the
 same stream as the good articles, so one bad line never costs the lines around it, and the caller
@@ -7,6 +8,7 @@ files and text only: no Whoosh, no analysis. Letters are kept as written; foldin
 is the analyzer's job.
 """
 
+import csv
 import datetime
 import gzip
 import html
@@ -391,6 +393,77 @@ def _read_lines(stream: IO[bytes], path: str, gzipped: bool) -> Iterator[Article
         yield Rejected(path, number + 1, f"{problem}, rest of file skipped: {error}")
 
 
+def read_csv(path: Path) -> Iterator[Article | Rejected]:
+    """Articles from a CSV file whose header row names the fields (id, title, body, date,
+    source, url, tags as one string), UTF-8 with or without a BOM, fields quoted as CSV
+    quotes them. An empty cell is a missing field; a bad row costs its own line only."""
+    path = Path(path)
+    name = str(path)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = csv.DictReader(handle)
+            try:
+                header = rows.fieldnames
+                if not header:
+                    yield Rejected(name, 1, "the CSV has no header row naming the fields")
+                    return
+                rows.fieldnames = [field.strip().lower() for field in header]
+                for row in rows:
+                    yield _from_row(row, name, rows.line_num)
+            except UnicodeDecodeError as error:
+                yield Rejected(
+                    name, rows.line_num + 1, f"invalid UTF-8, rest of file skipped: {error.reason}"
+                )
+            except csv.Error as error:
+                yield Rejected(name, rows.line_num, f"invalid CSV, rest of file skipped: {error}")
+    except OSError as error:
+        yield Rejected(name, None, _cannot_read(error))
+
+
+def _from_row(row: dict, path: str, line: int) -> Article | Rejected:
+    if None in row:  # DictReader files the cells past the header under None
+        return Rejected(path, line, "the row has more cells than the header names")
+    fields = {key: value for key, value in row.items() if key and value not in (None, "")}
+    try:
+        return article_from_mapping(fields)
+    except ValueError as error:
+        return Rejected(path, line, str(error))
+
+
+def read_json_array(path: Path) -> Iterator[Article | Rejected]:
+    """Articles from a .json file holding one array of document objects (read whole: for
+    large exports JSON Lines streams). A bad document is rejected with its position."""
+    path = Path(path)
+    try:
+        text = path.read_text("utf-8-sig")
+    except UnicodeDecodeError as error:
+        yield Rejected(str(path), None, f"invalid UTF-8 at byte {error.start}")
+        return
+    except OSError as error:
+        yield Rejected(str(path), None, _cannot_read(error))
+        return
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        yield Rejected(
+            str(path), error.lineno, f"invalid JSON: {error.msg} at column {error.colno}"
+        )
+        return
+    except RecursionError:
+        yield Rejected(str(path), None, "invalid JSON: nested too deeply")
+        return
+    if not isinstance(value, list):
+        yield Rejected(
+            str(path), None, f"expected a JSON array of documents, got {_json_type(value)}"
+        )
+        return
+    for position, item in enumerate(value, 1):
+        try:
+            yield article_from_mapping(item)
+        except ValueError as error:
+            yield Rejected(str(path), None, f"document {position}: {error}")
+
+
 def _from_line(raw: bytes, path: str, number: int) -> Article | Rejected | None:
     """One JSON Lines line -> Article, Rejected, or None for a blank line."""
     try:
@@ -654,12 +727,16 @@ def _json_type(value: object) -> str:
 
 SEED_SUFFIX = ".txt"
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
+CSV_SUFFIX = ".csv"
+JSON_SUFFIX = ".json"
+ARTICLE_SUFFIXES = (SEED_SUFFIX, *JSONL_SUFFIXES, CSV_SUFFIX, JSON_SUFFIX)
 
 
 def read_paths(paths: Iterable[str | Path]) -> Iterator[Article | Rejected]:
     """Read every article in the given files and folders (recursively, in sorted order).
 
-    Folders contribute only .txt, .jsonl and .jsonl.gz files and skip hidden names (".git");
+    Folders contribute only .txt, .jsonl, .jsonl.gz, .csv and .json files and skip hidden
+    names (".git");
     a file named explicitly with another extension is Rejected, since it was asked for.
     """
     for given in paths:
@@ -696,7 +773,7 @@ def _folder_files(folder: Path, errors: list[OSError]) -> list[Path]:
         files.extend(
             Path(root, name)
             for name in names
-            if not name.startswith(".") and name.lower().endswith((SEED_SUFFIX, *JSONL_SUFFIXES))
+            if not name.startswith(".") and name.lower().endswith(ARTICLE_SUFFIXES)
         )
     return sorted(files)
 
@@ -713,7 +790,10 @@ def expected_documents(paths: Iterable[str | Path]) -> int | None:
                 name = file.name.lower()
                 if name.endswith(SEED_SUFFIX):
                     total += 1
-                elif name.endswith(JSONL_SUFFIXES):
+                elif name.endswith(JSON_SUFFIX):
+                    return None  # an array: its length is known once it is read
+                elif name.endswith((*JSONL_SUFFIXES, CSV_SUFFIX)):  # a CSV: less its header
+                    total -= name.endswith(CSV_SUFFIX)
                     opener = gzip.open if name.endswith(".gz") else open
                     with opener(file, "rb") as handle:
                         while chunk := handle.read(1 << 20):
@@ -729,8 +809,14 @@ def _read_file(path: Path) -> Iterator[Article | Rejected]:
         yield read_seed(path)
     elif name.endswith(JSONL_SUFFIXES):
         yield from read_jsonl(path)
+    elif name.endswith(CSV_SUFFIX):
+        yield from read_csv(path)
+    elif name.endswith(JSON_SUFFIX):
+        yield from read_json_array(path)
     else:
-        yield Rejected(str(path), None, "unknown file type; expected .txt, .jsonl or .jsonl.gz")
+        yield Rejected(
+            str(path), None, "unknown file type; expected .txt, .jsonl, .jsonl.gz, .csv or .json"
+        )
 
 
 def _cannot_read(error: OSError) -> str:

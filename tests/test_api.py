@@ -12,6 +12,7 @@ import pytest
 from flask import request
 
 from search.documents import Article
+from search.results import SearchRequest
 from search.store import index_articles
 from search.web import create_app
 
@@ -351,14 +352,48 @@ PUNCTUATION = '!؟،.()"*-:' * 50
         ("q=كوريا&from=2023-13-45", "bad_parameter"),
         ("q=كوريا&to=2023-02-30", "bad_parameter"),
         ("q=كوريا&from=yesterday", "bad_parameter"),
-        ("q=كوريا&from=2024-01-01&to=2023-01-01", "bad_parameter"),
-        ("q=كوريا&year=2023&from=2024-01-01", "bad_parameter"),
         ("q=كوريا&year=abc", "bad_parameter"),
     ],
 )
 def test_bad_search_requests_are_400_json(client, query_string, code):
     error = assert_error(client.get(f"/api/search?{query_string}"), 400, code)
     assert "Traceback" not in error["message"]
+
+
+def test_a_date_range_that_ends_before_it_starts_matches_nothing(client):
+    body = get_search(client, "كوريا", **{"from": "2024-01-01", "to": "2023-01-01"})
+    assert (body["total"], body["results"]) == (0, [])
+
+
+@pytest.mark.parametrize(
+    "query_string, words",
+    [
+        ("q=x&page=", "page: must be a whole number"),
+        ("q=x&page=%D9%A2", "page: must be a whole number"),  # an Arabic-Indic digit
+        ("q=x&per_page=+5", "per_page: must be a whole number"),
+        ("q=x&sort=", "sort: must be one of relevance, date"),
+        ("q=x&from=2023-10-20T00:00", "from: must be a date written YYYY-MM-DD"),
+        ("q=x&to=2023-1-5", "to: must be a date written YYYY-MM-DD"),
+        ("q=x&explain=1", "explain: must be true or false"),
+        ("q=x&year=", "year: must be a whole number"),
+    ],
+)
+def test_the_api_reads_parameters_exactly_as_documented(client, query_string, words):
+    error = assert_error(client.get(f"/api/search?{query_string}"), 400, "bad_parameter")
+    assert error["message"].startswith(words)
+
+
+def test_the_search_page_reads_its_form_leniently(client):
+    page = client.get("/?q=%D9%83%D9%88%D8%B1%D9%8A%D8%A7&from=&to=&sort=&page=")
+    assert page.status_code == 200
+    typed = SearchRequest.from_args({"q": "كوريا", "from": "٢٠٢٣-١١-٠١"})  # Arabic-Indic digits
+    assert typed.date_from == dt.date(2023, 11, 1)
+    error = assert_error(get_raw(client, "كوريا", **{"from": "٢٠٢٣-١١-٠١"}), 400, "bad_parameter")
+    assert "YYYY-MM-DD" in error["message"]
+
+
+def get_raw(client, q: str, **params):
+    return client.get("/api/search", query_string={"q": q, **params})
 
 
 def test_error_messages_name_the_parameter(client):
@@ -481,7 +516,6 @@ def test_per_page_at_the_maximum_is_accepted(client):
         ({"from": "2023-11-01"}, ["002", "004"]),
         ({"to": "2023-11-08"}, ["001"]),
         ({"from": "2023-10-20", "to": "2023-11-09"}, ["001", "002"]),  # both ends included
-        ({"from": "٢٠٢٣-١١-٠١"}, ["002", "004"]),  # Arabic-Indic digits
         ({"year": "2023"}, ["001", "002"]),
         ({"year": "2024"}, ["004"]),
         ({"year": "2022"}, []),

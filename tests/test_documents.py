@@ -512,13 +512,13 @@ def test_folder_reads_every_kind_recursively_in_sorted_order(tmp_path):
 
 def test_paths_mix_files_folders_and_missing(tmp_path):
     seed = SEEDS / "003_64d9782297a6b38a.txt"
-    unknown = tmp_path / "article.json"
+    unknown = tmp_path / "article.xml"
     unknown.write_text("{}")
     items = list(read_paths([str(seed), tmp_path / "missing", unknown]))
     assert items[0].id == "003_64d9782297a6b38a"
     assert items[1] == Rejected(str(tmp_path / "missing"), None, "no such file or folder")
     assert items[2] == Rejected(
-        str(unknown), None, "unknown file type; expected .txt, .jsonl or .jsonl.gz"
+        str(unknown), None, "unknown file type; expected .txt, .jsonl, .jsonl.gz, .csv or .json"
     )
 
 

@@ -39,8 +39,16 @@ class SearchRequest:
     explain: bool = False
 
     @classmethod
-    def from_args(cls, args) -> SearchRequest:
-        """Read ``q, page, per_page, sort, from, to, source`` from a mapping of strings."""
+    def from_args(cls, args, *, strict: bool = False) -> SearchRequest:
+        """Read ``q, page, per_page, sort, from, to, year, source, explain`` from a mapping of
+        strings.
+
+        ``strict`` (the JSON API) takes each parameter exactly as its OpenAPI description
+        says: ASCII whole numbers, YYYY-MM-DD dates, ``explain`` true or false, and no empty
+        values; the search page's form is read leniently (an empty field is no filter).
+        """
+        if strict:
+            _check_strict(args)
         for name in ("q", "page", "per_page", "sort", "from", "to", "year", "source"):
             if SURROGATE_RE.search(str(args.get(name) or "")):
                 raise BadParameter(name, "is not valid text (it holds a lone surrogate)")
@@ -62,8 +70,8 @@ class SearchRequest:
         if year:  # the page's year facet: a shorthand for from/to
             date_from = max(date_from or dt.date.min, dt.date(year, 1, 1))
             date_to = min(date_to or dt.date.max, dt.date(year, 12, 31))
-        if date_from and date_to and date_from > date_to:
-            raise BadParameter("from", "is after 'to'")
+        # A range that ends before it starts holds no day: no document matches it (a 200
+        # with no results, as for any other filter that matches nothing).
         source = (args.get("source") or "").strip() or None
         explain = str(args.get("explain") or "").lower() in ("1", "true", "yes")
         return cls(q, page, per_page, sort, date_from, date_to, source, explain)
@@ -78,6 +86,25 @@ class SearchRequest:
         if self.source:  # folded as the source: field of a query is (أ ف ب = ا ف ب)
             parts.append(qn.ValueIs("source", folded(self.source)))
         return qn.all_of(parts) if parts else None
+
+
+STRICT_FORMS = {
+    "page": (re.compile("[0-9]+"), "a whole number written with the digits 0-9"),
+    "per_page": (re.compile("[0-9]+"), "a whole number written with the digits 0-9"),
+    "year": (re.compile("[0-9]+"), "a whole number written with the digits 0-9"),
+    "sort": (re.compile("|".join(SORTS)), f"one of {', '.join(SORTS)}"),
+    # An empty date or source is no filter, as the search form sends it.
+    "from": (re.compile("(?:[0-9]{4}-[0-9]{2}-[0-9]{2})?"), "a date written YYYY-MM-DD"),
+    "to": (re.compile("(?:[0-9]{4}-[0-9]{2}-[0-9]{2})?"), "a date written YYYY-MM-DD"),
+    "explain": (re.compile("true|false"), "true or false"),
+}
+
+
+def _check_strict(args) -> None:
+    for name, (form, words) in STRICT_FORMS.items():
+        raw = args.get(name)
+        if raw is not None and not form.fullmatch(str(raw)):
+            raise BadParameter(name, f"must be {words}, not {raw!r}")
 
 
 def _integer(args, name: str, default: int, low: int, high: int | None) -> int:

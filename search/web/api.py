@@ -20,7 +20,7 @@ api = Blueprint("api", __name__)
 
 @api.get("/api/search")
 def api_search():
-    search_request = SearchRequest.from_args(request.args)
+    search_request = SearchRequest.from_args(request.args, strict=True)
     return search(live().get(), search_request)
 
 

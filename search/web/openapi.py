@@ -1,16 +1,45 @@
-"""The OpenAPI 3.1 description of the HTTP API, served at /api/openapi.json."""
+"""The OpenAPI 3.1 description of the HTTP API, served at /api/openapi.json.
+
+It says exactly what the service accepts and answers: every bound below is the constant the
+code checks (imported, not copied), every status a client can get is listed with its error
+body, and `make fuzz-api` (Schemathesis) holds the service to it. What no JSON Schema can say
+is in the descriptions: a query text the query language cannot search (a one-letter prefix,
+only exclusions) is a 400 ``bad_query``; a write request holds at most `MAX_WRITE_CHARS`
+characters of text (413 ``batch_too_large``).
+"""
 
 from __future__ import annotations
 
+from ..documents import (
+    ID_PATTERN,
+    MAX_BODY_CHARS,
+    MAX_ID_LENGTH,
+    MAX_RELATED,
+    MAX_RELATED_CHARS,
+    MAX_SOURCE_CHARS,
+    MAX_TAG_CHARS,
+    MAX_TAGS,
+    MAX_TITLE_CHARS,
+    MAX_URL_CHARS,
+)
+from ..query.parser import MAX_QUERY_LENGTH
+from ..results.request import MAX_PER_PAGE, MAX_RESULTS_DEPTH
+from ..settings import BY_NAME
+from .writes import MAX_BATCH, MAX_WRITE_CHARS
+
 _ERROR = {"$ref": "#/components/schemas/Error"}
+MAX_BODY_BYTES = BY_NAME["MAX_CONTENT_LENGTH"].default
 
 
 def _json(schema: dict) -> dict:
     return {"content": {"application/json": {"schema": schema}}}
 
 
-def _error(description: str) -> dict:
-    return {"description": description, **_json(_ERROR)}
+def _error(description: str, headers: dict | None = None) -> dict:
+    answer = {"description": description, **_json(_ERROR)}
+    if headers:
+        answer["headers"] = headers
+    return answer
 
 
 def _param(name: str, schema: dict, description: str, required: bool = False) -> dict:
@@ -23,121 +52,259 @@ def _param(name: str, schema: dict, description: str, required: bool = False) ->
     }
 
 
+def _nullable(schema: dict) -> dict:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+STRING_OR_NULL = {"type": ["string", "null"]}
+DATE = {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+
 HIT = {
     "type": "object",
-    "required": ["id", "title", "title_html", "snippet_html", "score"],
+    "required": ["id", "title", "title_html", "snippet_html", "date", "source", "url", "tags"],
     "properties": {
         "id": {"type": "string"},
         "title": {"type": "string"},
         "title_html": {"type": "string", "description": "escaped title, matched words in <mark>"},
-        "snippet_html": {"type": "string", "description": "escaped fragments joined with …"},
-        "date": {"type": ["string", "null"], "format": "date"},
-        "source": {"type": ["string", "null"]},
-        "url": {"type": ["string", "null"]},
+        "snippet_html": {
+            "type": "string",
+            "description": "escaped fragments of the body's first 50,000 characters, joined by …",
+        },
+        "date": _nullable({"type": "string", "format": "date"}),
+        "source": STRING_OR_NULL,
+        "url": STRING_OR_NULL,
         "tags": {"type": "array", "items": {"type": "string"}},
         "score": {"type": "number"},
+        "explain": {
+            "type": "array",
+            "items": {"type": "object"},
+            "description": "with explain=true: what each query word added to the score",
+        },
     },
 }
 
-_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+SEARCH_BODY = {
+    "type": "object",
+    "required": ["query", "total", "page", "per_page", "took_ms", "results", "facets"],
+    "properties": {
+        "query": {"type": "string"},
+        "total": {"type": "integer", "minimum": 0},
+        "page": {"type": "integer", "minimum": 1},
+        "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+        "took_ms": {"type": "number", "minimum": 0},
+        "results": {"type": "array", "items": HIT, "maxItems": MAX_PER_PAGE},
+        "facets": {
+            "type": "object",
+            "required": ["source", "year"],
+            "properties": {
+                "source": {"type": "object", "additionalProperties": {"type": "integer"}},
+                "year": {"type": "object", "additionalProperties": {"type": "integer"}},
+            },
+        },
+        "suggestion": STRING_OR_NULL,
+        "notices": {"type": "array", "items": {"type": "string"}},
+    },
+}
+
+STORED = {
+    "type": "object",
+    "required": ["id", "title", "body", "date", "source", "url", "tags", "related"],
+    "properties": {
+        "id": {"type": "string"},
+        "title": {"type": "string"},
+        "body": {"type": "string"},
+        "date": _nullable({"type": "string", "format": "date"}),
+        "source": STRING_OR_NULL,
+        "url": STRING_OR_NULL,
+        "tags": {"type": "array", "items": {"type": "string"}},
+        "related": {"type": "array", "items": {"type": "string"}},
+    },
+}
+
+ID_SCHEMA = {
+    "type": "string",
+    "format": "document-id",  # a name for the rules below (tests/fuzz/hooks.py draws them)
+    "minLength": 1,
+    "maxLength": MAX_ID_LENGTH,
+    "pattern": ID_PATTERN,
+}
+ID_RULES = (
+    "Path segments joined by '/': none empty, '.' or '..', none starting or ending with a "
+    "space; no backslash, control, format (zero-width, bidi), private-use or line-separator "
+    "characters. An id is stored exactly as sent, or refused with a 400 that says why."
+)
+
+
+def _text(limit: int, description: str = "") -> dict:
+    schema = _nullable({"type": "string", "maxLength": limit})
+    return {**schema, "description": description} if description else schema
+
+
+def _strings(count: int, each: int) -> dict:
+    return _nullable(
+        {"type": "array", "maxItems": count, "items": {"type": "string", "maxLength": each}}
+    )
+
 
 DOCUMENT = {
     "type": "object",
     "required": ["body"],
+    "description": "Other members are ignored. Over a length or count limit: 413 "
+    "document_too_large. Text is stored with its ends' white space stripped.",
     "properties": {
-        "id": {"type": "string", "maxLength": 200, "description": "in PUT, the URL's id"},
-        "title": {"type": "string"},
-        "body": {"type": "string", "minLength": 1},
-        "date": {"type": "string", "format": "date"},
-        "source": {"type": "string"},
-        "url": {"type": "string"},
-        "tags": {"type": ["array", "string"], "items": {"type": "string"}},
-        "related": {"type": ["array", "string"], "items": {"type": "string"}},
+        "id": {**ID_SCHEMA, "description": ID_RULES},
+        "title": _text(MAX_TITLE_CHARS),
+        "body": {
+            "type": "string",
+            "maxLength": MAX_BODY_CHARS,
+            "pattern": r"\S",
+            "description": "the article's text; it must hold more than white space",
+        },
+        "date": _nullable(DATE),
+        "source": _text(MAX_SOURCE_CHARS),
+        "url": _text(MAX_URL_CHARS),
+        "tags": _strings(MAX_TAGS, MAX_TAG_CHARS),
+        "related": _strings(MAX_RELATED, MAX_RELATED_CHARS),
     },
 }
+PUT_DOCUMENT = {
+    **DOCUMENT,
+    "properties": {
+        **DOCUMENT["properties"],
+        "id": {**ID_SCHEMA, "description": "optional; when given, the id in the URL (else 400)"},
+    },
+}
+BATCH_DOCUMENT = {**DOCUMENT, "required": ["id", "body"]}
 
 WRITTEN = {
     "type": "object",
+    "required": ["id", "result"],
     "properties": {
         "id": {"type": "string"},
         "result": {"type": "string", "enum": ["created", "replaced", "deleted"]},
-        "documents": {"type": "integer"},
+        "documents": {"type": "integer", "minimum": 0},
+    },
+}
+INDEXED = {
+    "type": "object",
+    "required": ["result", "created", "replaced", "documents"],
+    "properties": {
+        "result": {"const": "indexed"},
+        "created": {"type": "integer", "minimum": 0},
+        "replaced": {"type": "integer", "minimum": 0},
+        "documents": {"type": "integer", "minimum": 0},
     },
 }
 
-WRITE_ERRORS = {
-    "400": _error("Invalid UTF-8, JSON or document; the message and `field` name the fault"),
-    "401": _error("No bearer token"),
-    "403": _error("Wrong token, or writes are disabled (no admin token configured)"),
-    "413": _error("The body is larger than the limit"),
-    "503": _error("Another writer holds the index; retry after the Retry-After seconds"),
+RETRY_AFTER = {"Retry-After": {"schema": {"type": "string"}, "description": "seconds"}}
+WWW_AUTHENTICATE = {
+    "WWW-Authenticate": {"required": True, "schema": {"type": "string"}},
 }
+# Answers any request can get from the server in front of the app (gunicorn, or nginx in
+# front of it): the request line or its headers over the limits, gunicorn down or timed out.
+SERVER_ERRORS = {
+    "414": _error("The request line is longer than 8,190 bytes (uri_too_long)"),
+    "431": _error("The request headers are too large (request_header_fields_too_large)"),
+}
+INDEX_UNAVAILABLE = "No index, an unreadable one, one of another format, or the service is "
+WRITE_ERRORS = {
+    "400": _error(
+        "Invalid UTF-8, JSON or document (the message, `field`, `document` and `line` name "
+        "the fault), or an id that cannot be stored exactly (bad_document)"
+    ),
+    "401": _error("No bearer token (unauthorized)", WWW_AUTHENTICATE),
+    "403": _error("A wrong token, or writes are disabled: no admin token is configured"),
+    "413": _error(
+        f"The body is over {MAX_BODY_BYTES} bytes (request_entity_too_large), a document over "
+        f"a limit (document_too_large), or over {MAX_WRITE_CHARS} characters of text in one "
+        "request (batch_too_large)"
+    ),
+    "503": _error(
+        INDEX_UNAVAILABLE + "stopping (index_unavailable, index_format, unavailable); or "
+        "another writer holds the index: retry after Retry-After seconds (index_busy). A write "
+        "never creates an index.",
+        RETRY_AFTER,
+    ),
+    "507": _error("The disk holding the index is full; nothing was written"),
+    **SERVER_ERRORS,
+}
+ID_PARAMETER = {
+    "name": "id",
+    "in": "path",
+    "required": True,
+    "schema": ID_SCHEMA,
+    "description": ID_RULES,
+}
+SECURITY = [{"adminToken": []}]
 
 OPENAPI = {
     "openapi": "3.1.0",
     "info": {
         "title": "Arabic search API",
         "version": "0.1.0",
-        "description": "Ranked Arabic full-text search with highlighted snippets.",
+        "description": "Ranked Arabic full-text search with highlighted snippets. Every error "
+        'is a JSON body {"error": {"code", "message"}} with the status listed here.',
     },
     "paths": {
         "/api/search": {
             "get": {
                 "summary": "Search the articles",
+                "description": "A query text the query language cannot search (no words, a "
+                "one-letter prefix, only exclusions, too many prefixes) is a 400 bad_query.",
                 "parameters": [
                     _param(
                         "q",
-                        {"type": "string", "maxLength": 1000},
+                        {"type": "string", "maxLength": MAX_QUERY_LENGTH},
                         'Words, "phrases", -exclusions, OR/أو, title:, source:, tag:, prefix*',
                         required=True,
                     ),
-                    _param("page", {"type": "integer", "minimum": 1, "default": 1}, "1-based"),
+                    _param(
+                        "page",
+                        {"type": "integer", "minimum": 1, "maximum": MAX_RESULTS_DEPTH},
+                        f"1-based; page × per_page at most {MAX_RESULTS_DEPTH}",
+                    ),
                     _param(
                         "per_page",
-                        {"type": "integer", "minimum": 1, "maximum": 100, "default": 10},
-                        "results per page",
+                        {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+                        "results per page (10 when absent)",
                     ),
                     _param(
                         "sort",
                         {"type": "string", "enum": ["relevance", "date"]},
-                        "relevance (default) or newest first",
+                        "relevance (when absent) or newest first",
                     ),
-                    _param("from", {"type": "string", "format": "date"}, "earliest date"),
-                    _param("to", {"type": "string", "format": "date"}, "latest date"),
+                    _param(
+                        "from",
+                        {"anyOf": [DATE, {"type": "string", "maxLength": 0}]},
+                        "earliest date, YYYY-MM-DD; empty for none",
+                    ),
+                    _param(
+                        "to",
+                        {"anyOf": [DATE, {"type": "string", "maxLength": 0}]},
+                        "latest date, YYYY-MM-DD; empty for none. A range that ends before "
+                        "it starts matches nothing",
+                    ),
                     _param(
                         "year",
                         {"type": "integer", "minimum": 1, "maximum": 9999},
                         "only this year (a shorthand for from/to)",
                     ),
-                    _param("source", {"type": "string"}, "only this source (exact name)"),
+                    _param("source", {"type": "string"}, "only this source; empty for any"),
+                    _param(
+                        "explain",
+                        {"type": "boolean"},
+                        "true: each hit lists what each query word added to its score",
+                    ),
                 ],
                 "responses": {
-                    "200": {
-                        "description": "One page of ranked results",
-                        **_json(
-                            {
-                                "type": "object",
-                                "properties": {
-                                    "query": {"type": "string"},
-                                    "total": {"type": "integer"},
-                                    "page": {"type": "integer"},
-                                    "per_page": {"type": "integer"},
-                                    "took_ms": {"type": "number"},
-                                    "results": {"type": "array", "items": HIT},
-                                    "facets": {
-                                        "type": "object",
-                                        "properties": {
-                                            "source": {"type": "object"},
-                                            "year": {"type": "object"},
-                                        },
-                                    },
-                                    "suggestion": {"type": ["string", "null"]},
-                                },
-                            }
-                        ),
-                    },
-                    "400": _error("The query or a parameter cannot be understood"),
-                    "503": _error("No index is available"),
+                    "200": {"description": "One page of ranked results", **_json(SEARCH_BODY)},
+                    "400": _error(
+                        "A parameter out of its bounds (bad_parameter), a query the query "
+                        "language cannot search, or a request line that is not HTTP "
+                        "(bad_request)"
+                    ),
+                    "503": _error(INDEX_UNAVAILABLE + "stopping"),
+                    **SERVER_ERRORS,
                 },
             }
         },
@@ -145,28 +312,55 @@ OPENAPI = {
             "get": {
                 "summary": "One stored document",
                 "parameters": [
-                    {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+                    {
+                        "name": "id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "minLength": 1},
+                        "description": "any text; an id the index does not hold is a 404",
+                    }
                 ],
                 "responses": {
-                    "200": {"description": "The document", **_json({"type": "object"})},
+                    "200": {"description": "The document", **_json(STORED)},
                     "404": _error("No document with this id"),
+                    "503": _error(INDEX_UNAVAILABLE + "stopping"),
+                    **SERVER_ERRORS,
                 },
             },
             "put": {
                 "summary": "Create or replace one document (admin token)",
-                "security": [{"adminToken": []}],
-                "parameters": [_ID],
-                "requestBody": {"required": True, **_json(DOCUMENT)},
+                "security": SECURITY,
+                "parameters": [ID_PARAMETER],
+                "requestBody": {"required": True, **_json(PUT_DOCUMENT)},
                 "responses": {
                     "200": {"description": "Replaced", **_json(WRITTEN)},
-                    "201": {"description": "Created", **_json(WRITTEN)},
+                    "201": {
+                        "description": "Created",
+                        "headers": {
+                            "Location": {
+                                "required": True,
+                                "schema": {"type": "string"},
+                                "description": "the document's URL",
+                            }
+                        },
+                        **_json(WRITTEN),
+                    },
                     **WRITE_ERRORS,
                 },
             },
             "delete": {
                 "summary": "Delete one document (admin token)",
-                "security": [{"adminToken": []}],
-                "parameters": [_ID],
+                "security": SECURITY,
+                "parameters": [
+                    {
+                        "name": "id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "minLength": 1},
+                        "description": "any text (ids of older indexes included); an id the "
+                        "index does not hold is a 404",
+                    }
+                ],
                 "responses": {
                     "200": {"description": "Deleted", **_json(WRITTEN)},
                     "404": _error("No document with this id"),
@@ -177,18 +371,31 @@ OPENAPI = {
         "/api/documents": {
             "post": {
                 "summary": "Create or replace many documents in one commit (admin token)",
-                "description": "A JSON array of documents, or JSON Lines with Content-Type "
-                "application/x-ndjson. Every document is validated before any is written.",
-                "security": [{"adminToken": []}],
+                "description": "A JSON array of documents (or one document), or JSON Lines "
+                "with Content-Type application/x-ndjson. Every document is validated before "
+                "any is written; an id sent twice keeps its last version.",
+                "security": SECURITY,
                 "requestBody": {
                     "required": True,
                     "content": {
-                        "application/json": {"schema": {"type": "array", "items": DOCUMENT}},
-                        "application/x-ndjson": {"schema": DOCUMENT},
+                        "application/json": {
+                            "schema": {
+                                "anyOf": [
+                                    {
+                                        "type": "array",
+                                        "items": BATCH_DOCUMENT,
+                                        "minItems": 1,
+                                        "maxItems": MAX_BATCH,
+                                    },
+                                    BATCH_DOCUMENT,
+                                ]
+                            }
+                        },
+                        "application/x-ndjson": {"schema": BATCH_DOCUMENT},
                     },
                 },
                 "responses": {
-                    "200": {"description": "Indexed", **_json({"type": "object"})},
+                    "200": {"description": "Indexed", **_json(INDEXED)},
                     **WRITE_ERRORS,
                 },
             }
@@ -197,15 +404,46 @@ OPENAPI = {
             "get": {
                 "summary": "Liveness and document count",
                 "responses": {
-                    "200": {"description": "The index is open", **_json({"type": "object"})},
-                    "503": _error("The index cannot be opened"),
+                    "200": {
+                        "description": "The index is open",
+                        **_json(
+                            {
+                                "type": "object",
+                                "required": ["status", "documents"],
+                                "properties": {
+                                    "status": {"const": "ok"},
+                                    "documents": {"type": "integer", "minimum": 0},
+                                    "built_at": STRING_OR_NULL,
+                                    "updated_at": STRING_OR_NULL,
+                                    "index_age_seconds": {"type": ["integer", "null"]},
+                                },
+                            }
+                        ),
+                    },
+                    "503": {
+                        "description": INDEX_UNAVAILABLE + "stopping; the error says why",
+                        **_json(
+                            {
+                                "type": "object",
+                                "required": ["status", "error"],
+                                "properties": {
+                                    "status": {"const": "unavailable"},
+                                    "error": {"$ref": "#/components/schemas/ErrorDetail"},
+                                },
+                            }
+                        ),
+                    },
+                    **SERVER_ERRORS,
                 },
             }
         },
         "/api/openapi.json": {
             "get": {
                 "summary": "This document",
-                "responses": {"200": {"description": "OpenAPI 3.1", **_json({"type": "object"})}},
+                "responses": {
+                    "200": {"description": "OpenAPI 3.1", **_json({"type": "object"})},
+                    **SERVER_ERRORS,
+                },
             }
         },
     },
@@ -215,20 +453,19 @@ OPENAPI = {
             "Error": {
                 "type": "object",
                 "required": ["error"],
+                "properties": {"error": {"$ref": "#/components/schemas/ErrorDetail"}},
+            },
+            "ErrorDetail": {
+                "type": "object",
+                "required": ["code", "message"],
                 "properties": {
-                    "error": {
-                        "type": "object",
-                        "required": ["code", "message"],
-                        "properties": {
-                            "code": {"type": "string"},
-                            "message": {"type": "string"},
-                            "field": {"type": "string", "description": "the field at fault"},
-                            "line": {"type": "integer", "description": "the JSON Lines line"},
-                            "document": {"type": "integer", "description": "1-based, in a list"},
-                        },
-                    }
+                    "code": {"type": "string", "pattern": "^[a-z_]+$"},
+                    "message": {"type": "string", "minLength": 1},
+                    "field": {"type": "string", "description": "the field at fault"},
+                    "line": {"type": "integer", "description": "the JSON Lines line"},
+                    "document": {"type": "integer", "description": "1-based, in a list"},
                 },
-            }
+            },
         },
     },
 }

@@ -1,0 +1,107 @@
+"""The OpenAPI description says exactly what the service accepts (issue 14): its id pattern is
+the code's rule, its bounds are the code's constants, and the write API reads a document as
+the description's JSON Schema does."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from search.documents import FORBIDDEN_ID_CHARS, ID_RE, FieldError, check_id
+from search.web import create_app
+from search.web.openapi import OPENAPI
+
+TOKEN = "openapi-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+ID_PIECES = st.one_of(
+    st.text(max_size=6),
+    st.sampled_from(["/", ".", "..", " ", "\\", "\u200b", "\u00a0", "\ue000", "a"]),
+)
+
+
+@given(st.lists(ID_PIECES, max_size=6).map("".join))
+def test_the_published_id_pattern_is_the_codes_rule(text):
+    try:
+        check_id(text)
+    except FieldError:
+        accepted = False
+    else:
+        accepted = True
+    assert accepted == (bool(ID_RE.match(text)) and 0 < len(text) <= 200)
+
+
+@pytest.mark.skipif(
+    unicodedata.unidata_version != "14.0.0", reason="the list is Unicode 14's (Python 3.11)"
+)
+def test_the_forbidden_id_characters_are_the_listed_categories():
+    forbidden = re.compile(f"[{FORBIDDEN_ID_CHARS}]")
+    for code in range(sys.maxunicode + 1):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        char = chr(code)
+        listed = unicodedata.category(char) in {"Cc", "Cf", "Co", "Zl", "Zp"}
+        noncharacter = 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
+        assert bool(forbidden.match(char)) == (listed or noncharacter), hex(code)
+
+
+def operation(path: str, method: str) -> dict:
+    return OPENAPI["paths"][path][method]
+
+
+@pytest.mark.parametrize(
+    "path, method, statuses",
+    [
+        ("/api/search", "get", {"200", "400", "414", "431", "503"}),
+        ("/api/documents/{id}", "get", {"200", "404", "414", "431", "503"}),
+        ("/api/documents/{id}", "put", {"200", "201", "400", "401", "403", "413", "503", "507"}),
+        ("/api/documents/{id}", "delete", {"200", "400", "401", "403", "404", "503", "507"}),
+        ("/api/documents", "post", {"200", "400", "401", "403", "413", "503", "507"}),
+        ("/healthz", "get", {"200", "503"}),
+    ],
+)
+def test_every_status_a_client_can_get_is_described(path, method, statuses):
+    assert statuses <= set(operation(path, method)["responses"])
+
+
+def test_explain_and_every_search_parameter_are_described():
+    names = {p["name"] for p in operation("/api/search", "get")["parameters"]}
+    assert names == {"q", "page", "per_page", "sort", "from", "to", "year", "source", "explain"}
+
+
+@pytest.fixture
+def writer(seed_index, tmp_path):
+    folder = tmp_path / "index"
+    shutil.copytree(seed_index, folder)
+    return create_app(
+        {"TESTING": True, "INDEX_DIR": str(folder), "ADMIN_TOKEN": TOKEN}
+    ).test_client()
+
+
+@pytest.mark.parametrize(
+    "document, status, field, words",
+    [
+        ({"body": "نص", "tags": "روسيا، أوكرانيا"}, 400, "tags", "must be a list of strings"),
+        ({"body": "نص", "date": "2023-10-20T10:00:00"}, 400, "date", "expected YYYY-MM-DD"),
+        ({"body": "نص", "date": "٢٠٢٣-١٠-٢٠"}, 400, "date", "expected YYYY-MM-DD"),
+        ({"body": "نص", "date": ""}, 400, "date", "expected YYYY-MM-DD"),
+        ({"body": "   "}, 400, "body", "is empty"),
+        ({"body": "نص", "title": " " * 1001}, 413, "title", "at most 1000"),
+        ({"body": "نص", "tags": [" " * 101]}, 413, "tags", "at most 100 each"),
+    ],
+)
+def test_the_write_api_reads_a_document_as_its_schema(writer, document, status, field, words):
+    response = writer.put("/api/documents/strict", json=document, headers=AUTH)
+    assert response.status_code == status, response.get_json()
+    error = response.get_json()["error"]
+    assert (error["field"], words in error["message"]) == (field, True)
+
+
+def test_null_fields_are_absent_fields(writer):
+    document = {"body": "نص", "title": None, "date": None, "tags": None, "source": None}
+    assert writer.put("/api/documents/nulls", json=document, headers=AUTH).status_code == 201
