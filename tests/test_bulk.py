@@ -9,12 +9,19 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import RamStorage
+from whoosh.filedb.filetables import OrderedHashReader
 
 from search.documents import Article, read_paths
 from search.results import SearchRequest, search
 from search.store import bulk, index_articles, live_generation, open_reader
+from search.store.bulk_text import Lexicon, analyse
+from search.store.codec import TermTable
 from search.store.schema import article_fields, make_schema
 
 from .conftest import SEEDS, write_seed_corpus
@@ -134,19 +141,120 @@ def test_a_failing_worker_fails_the_build_and_commits_nothing(tmp_path, monkeypa
     assert whoosh_index.open_dir(str(tmp_path)).doc_count() == 0
 
 
-def test_token_readings_follow_the_analyzer_chain():
-    analyzer = make_schema()["body"].analyzer
-    exact_analyzer = make_schema()["body_exact"].analyzer
-    text = "وقال الرَّئِيسُ في ﷺ لكوريا والطالبات F-16 ٢٠٢٤"
-    positions, counts = bulk.text_postings(text, "light+snowball")
+def test_terms_of_several_blocks_write_what_whoosh_writes(tmp_path):
+    # 300 copies of the seeds: their common words have 300 postings, three blocks of 128.
+    documents = _numbered(300)
+    (tmp_path / "whoosh").mkdir()
+    (tmp_path / "bulk").mkdir()
+    expected = _contents(_whoosh_built(tmp_path / "whoosh", documents))
+    built = _contents(_bulk_built(tmp_path / "bulk", documents))
+    assert max(stats[1] for _, stats in built["postings"].values()) == 300
+    assert built == expected
+
+
+def _chain_readings(text: str) -> tuple[dict[str, list[int]], dict[str, int]]:
+    """What Whoosh's own analyzers make of a text: exact forms' positions, stems' counts."""
+    schema = make_schema()
     stems = {}
-    for token in analyzer(text):
+    for token in schema["body"].analyzer(text):
         stems[token.text] = stems.get(token.text, 0) + 1
-    assert counts == stems
     exact = {}
-    for token in exact_analyzer(text, positions=True):
+    for token in schema["body_exact"].analyzer(text, positions=True):
         exact.setdefault(token.text, []).append(token.pos)
-    assert positions == exact
+    return exact, stems
+
+
+def test_token_readings_follow_the_analyzer_chain():
+    text = "وقال الرَّئِيسُ في ﷺ لكوريا والطالبات F-16 ٢٠٢٤"
+    assert bulk.text_postings(text, "light+snowball") == _chain_readings(text)
+
+
+# Pieces of text the folds treat differently: letters and their variant spellings, marks,
+# tatweel, joiners and bidi marks inside words, presentation forms and ligatures NFKC spells
+# as one or several words, stop words, digits of three scripts, Latin compounds, punctuation.
+PIECES = [
+    *"ابتجدرسعفقكلمنهوي",
+    *"أإآٱءؤئىة",
+    *"کیگپچڤ",
+    *(chr(c) for c in range(0x064B, 0x0653)),
+    "\u0670",
+    "ـ",
+    "\u200c",
+    "\u200f",
+    "\u061c",
+    "ﷺ",
+    "ﻷ",
+    "ﷲ",
+    "ﺍﻟﺴﻼﻡ",
+    "ﷻ",
+    "في",
+    "من",
+    "الله",
+    "والطالبات",
+    "لكوريا",
+    *"0159٠٣٩۱۴",
+    "F-16",
+    "COVID-19",
+    "Élan",
+    "-",
+    "_",
+    " ",
+    " ",
+    "\n",
+    "،",
+    ".",
+    "؟",
+]
+TEXTS = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(TEXTS)
+def test_the_bulk_reading_of_any_text_is_the_analyzer_chains(text):
+    assert bulk.text_postings(text, "light+snowball") == _chain_readings(text)
+
+
+def _groups(grouped, number: int) -> list[tuple]:
+    """Text ``number``'s groups of a `Grouped`: (term, count, positions or None)."""
+    ends = np.cumsum(grouped.count)
+    found = []
+    for g in np.flatnonzero(grouped.text == number).tolist():
+        positions = grouped.positions
+        at = None if positions is None else positions[ends[g] - grouped.count[g] : ends[g]]
+        found.append(
+            (int(grouped.term[g]), int(grouped.count[g]), None if at is None else list(at))
+        )
+    return found
+
+
+@settings(max_examples=100, deadline=None, database=None)
+@given(st.lists(TEXTS, min_size=1, max_size=6))
+def test_a_batch_reads_each_text_as_it_reads_the_text_alone(texts):
+    lexicon = Lexicon("light+snowball")
+    together = analyse(lexicon, texts)
+    for number, text in enumerate(texts):
+        alone = analyse(lexicon, [text])
+        for kind in ("exact", "stems"):
+            grouped, single = getattr(together, kind), getattr(alone, kind)
+            assert _groups(grouped, number) == _groups(single, 0)
+            assert grouped.lengths[number] == single.lengths[0]
+
+
+def test_the_term_table_finds_every_key_whoosh_reads():
+    # Enough keys that some of the 256 hash tables have a run of slots wrapping round the
+    # end (the loop branch) and most do not (the numpy branch).
+    storage = RamStorage()
+    table = TermTable(storage.create_file("t"))
+    keys = [f"{i:07d}".encode() for i in range(20_000)]
+    table.add(keys[0], b"first")  # whoosh's own add, then many rows at once
+    table.add_many(keys[1:], [key[::-1] for key in keys[1:]])
+    table.close()
+    reader = OrderedHashReader(storage.open_file("t"))
+    assert reader.get(keys[0]) == b"first"
+    assert all(reader.get(key) == key[::-1] for key in keys[1:])
+    assert reader.get(b"missing") is None
+    assert list(reader.keys()) == keys
+    assert reader.closest_key(b"0012345x") == b"0012346"
 
 
 def _bulk_workers(folder: Path) -> list[int]:

@@ -32,9 +32,10 @@ import subprocess
 import sys
 from array import array
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.fields import Schema
 from whoosh.filedb.structfile import pack_uint
@@ -42,9 +43,10 @@ from whoosh.formats import Frequency, Positions
 from whoosh.index import TOC, FileIndex, clean_files
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from ..analysis import DEFAULT_STEMMER, TOKEN_RE, token_words
+from ..analysis import DEFAULT_STEMMER
 from ..analysis.filters import Stem
-from .codec import ArrayCodec, Block
+from .bulk_text import Lexicon, analyse, gather, stable_argsort
+from .codec import ArrayCodec, Block, TermArrays
 
 # A term with fewer postings than this is stored inside its term-table entry, not as a block
 # of the postings file: most terms of a news collection occur in one article, and writing
@@ -52,6 +54,7 @@ from .codec import ArrayCodec, Block
 INLINE_BELOW = 2
 SEGMENT_DOCS = 50_000  # articles per segment: bounds a worker's memory (~25 KB an article)
 BATCH_DOCS = 250  # articles sent to a worker at a time
+ANALYSE_DOCS = 250  # articles analysed together (bulk_text.analyse)
 PARALLEL_FROM = 2_000  # fewer articles are built in-process: starting workers costs ~1 s
 DEFAULT_PROCS = min(os.cpu_count() or 1, 8)  # worker processes: every core, at most 8
 
@@ -62,28 +65,24 @@ def _frequency_bytes(n: int) -> bytes:
     return _FREQUENCIES[n] if n < 256 else pack_uint(n)
 
 
-# What the chain makes of each distinct raw token, per process: a build meets a few hundred
-# thousand distinct tokens, far more than the word caches under it keep (analysis.WORD_CACHE).
-token_readings = lru_cache(maxsize=500_000)(token_words)
-
-
 def text_postings(text: str, stemmer: str) -> tuple[dict[str, list[int]], dict[str, int]]:
-    """One pass over a text: exact forms with their positions, stems with their counts.
+    """One text as the bulk writer reads it (`bulk_text.analyse`): exact forms with their
+    positions, stems with their counts.
 
     Positions count the tokenizer's matches, as Whoosh's RegexTokenizer does, so a stop word
     keeps its place in the exact field and a phrase across it still matches.
     """
-    positions: dict[str, list[int]] = {}
-    counts: dict[str, int] = {}
-    for position, token in enumerate(TOKEN_RE.findall(text)):
-        for exact, found in token_readings(token, stemmer):
-            if exact in positions:
-                positions[exact].append(position)
-            else:
-                positions[exact] = [position]
-            if found:
-                for stem in found:
-                    counts[stem] = counts.get(stem, 0) + 1
+    lexicon = Lexicon(stemmer)
+    analysed = analyse(lexicon, [text])
+    exact, stems = analysed.exact, analysed.stems
+    positions, at = {}, 0
+    for term, count in zip(exact.term.tolist(), exact.count.tolist(), strict=True):
+        positions[lexicon.exact.words[term]] = exact.positions[at : at + count].tolist()
+        at += count
+    counts = {
+        lexicon.stems.words[term]: count
+        for term, count in zip(stems.term.tolist(), stems.count.tolist(), strict=True)
+    }
     return positions, counts
 
 
@@ -115,6 +114,8 @@ class _Postings:
 
 
 STEMS, EXACT_COUNTS, EXACT_POSITIONS = "stems", "exact counts", "exact positions"
+EXACT = "exact"  # either exact kind: both read the batch's exact words
+_LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.int64)
 
 
 class _Plan:
@@ -145,18 +146,20 @@ class _Plan:
 class SegmentBuilder:
     """Writes one Whoosh segment of the given index from article field dicts."""
 
-    def __init__(self, ix: FileIndex, plan: _Plan):
+    def __init__(self, ix: FileIndex, plan: _Plan, lexicon: Lexicon | None = None):
         self.ix, self.plan = ix, plan
+        self.lexicon = lexicon or Lexicon(plan.stemmer)
         self.codec = ArrayCodec()
         self.segment = self.codec.new_segment(ix.storage, ix.indexname)
         self.perdoc = self.codec.per_document_writer(ix.storage, self.segment)
         self.postings: dict[str, dict[str, _Postings]] = {name: {} for name in plan.names}
+        self.chunks: dict[str, list[tuple]] = {name: [] for name in plan.fast}
         self.lengths: dict[str, array] = {}
         self.docnum = 0
 
     def _post(self, name: str, term: str | bytes, freq: int, value: bytes | None) -> None:
-        """Text fields key terms as str (sorted as str, which is UTF-8 byte order), others
-        as Whoosh's own bytes (numeric fields' terms are not UTF-8)."""
+        """Whoosh's own fields key terms as Whoosh's bytes (numeric fields' terms are not
+        UTF-8)."""
         terms = self.postings[name]
         postings = terms.get(term)
         if postings is None:
@@ -167,11 +170,64 @@ class SegmentBuilder:
             postings.values.append(value)
 
     def add(self, fields: dict) -> None:
-        """One document: the same postings, lengths, stored values and columns as
-        Whoosh's ``SegmentWriter.add_document`` makes of the same dict."""
+        """One document (see `add_batch`)."""
+        self.add_batch([fields])
+
+    def add_batch(self, batch: list[dict]) -> None:
+        """Documents numbered from ``docnum`` on: the same postings, lengths, stored values
+        and columns as Whoosh's ``SegmentWriter.add_document`` makes of the same dicts.
+
+        The text fields of the whole batch are analysed together (`bulk_text.analyse`: each
+        distinct text once, even when two fields or two documents share it), and each
+        field's postings of the batch come out as arrays; Whoosh's own fields (id, source,
+        dates) go through ``field.index`` document by document."""
+        plan, first = self.plan, self.docnum
+        texts: dict[str, int] = {}
+        chosen = {name: ([], []) for name in plan.fast}  # field -> (documents, texts)
+        for offset, fields in enumerate(batch):
+            for name in plan.fast:
+                value = fields.get(name)
+                if value is not None:
+                    number = texts.get(value)
+                    if number is None:
+                        number = texts[value] = len(texts)
+                    chosen[name][0].append(first + offset)
+                    chosen[name][1].append(number)
+        analysed = analyse(self.lexicon, list(texts))
+        starts = {
+            EXACT: analysed.exact.starts(len(texts)),
+            STEMS: analysed.stems.starts(len(texts)),
+        }
+        lengths: dict[str, Iterator[int]] = {}
+        for name, (docs, numbers) in chosen.items():
+            kind = plan.fast[name]
+            grouped = analysed.stems if kind == STEMS else analysed.exact
+            where = starts[STEMS if kind == STEMS else EXACT]
+            numbers = np.asarray(numbers, dtype=np.int64)
+            begin = where[numbers]
+            sizes = where[numbers + 1] - begin
+            chosen_groups = gather(begin, sizes)
+            freqs = grouped.count[chosen_groups]
+            positions = None
+            if kind == EXACT_POSITIONS:
+                firsts = np.cumsum(grouped.count) - grouped.count
+                positions = grouped.positions[gather(firsts[chosen_groups], freqs)]
+            if chosen_groups.size:
+                self.chunks[name].append(
+                    (
+                        np.repeat(np.asarray(docs, dtype=np.int64), sizes),
+                        grouped.term[chosen_groups],
+                        freqs,
+                        positions,
+                    )
+                )
+            lengths[name] = iter(grouped.lengths[numbers].tolist())
+        for fields in batch:
+            self._add_document(fields, lengths)
+
+    def _add_document(self, fields: dict, fast_lengths: dict[str, Iterator[int]]) -> None:
         plan, perdoc, docnum = self.plan, self.perdoc, self.docnum
         perdoc.start_doc(docnum)
-        analysed: dict[str, tuple[dict[str, list[int]], dict[str, int]]] = {}
         for name in plan.names:
             value = fields.get(name)
             if value is None:
@@ -179,19 +235,15 @@ class SegmentBuilder:
             field = plan.schema[name]
             length = 0
             if field.indexed:
-                kind = plan.fast.get(name)
-                if kind is None:
+                if name in plan.fast:
+                    length = next(fast_lengths[name])
+                else:
                     for tbytes, freq, weight, vbytes in field.index(value):
                         if weight != freq * field.format.field_boost:
                             raise ValueError(f"{name}: a posting weight other than its frequency")
                         if field.scorable:
                             length += freq
                         self._post(name, tbytes, freq, vbytes)
-                else:
-                    if value not in analysed:
-                        analysed[value] = text_postings(value, plan.stemmer)
-                    positions, counts = analysed[value]
-                    length = self._post_text(name, kind, positions, counts)
             stored = value if field.stored else None
             perdoc.add_field(name, field, stored, length)
             if length:
@@ -205,23 +257,6 @@ class SegmentBuilder:
         perdoc.finish_doc()
         self.docnum += 1
 
-    def _post_text(self, name, kind, positions, counts) -> int:
-        terms, doc, length = self.postings[name], self.docnum, 0
-        for term, found in (counts if kind == STEMS else positions).items():
-            postings = terms.get(term)
-            if postings is None:
-                postings = terms[term] = _Postings()
-            postings.docs.append(doc)
-            if kind == STEMS:
-                freq = found
-            else:
-                freq = len(found)
-                if kind == EXACT_POSITIONS:  # the codec takes them as they are
-                    postings.values.append(found)
-            postings.freqs.append(freq)
-            length += freq
-        return length
-
     def abandon(self) -> None:
         """Close the files of a build that stops half-way (the caller removes the folder)."""
         with contextlib.suppress(Exception):
@@ -232,34 +267,102 @@ class SegmentBuilder:
         self.perdoc.close()
         fieldwriter = self.codec.field_writer(self.ix.storage, self.segment)
         for name in self.plan.names:
-            terms = self.postings.pop(name)
-            if not terms:
-                continue
             field = self.plan.schema[name]
             lengths = self.lengths.get(name, array("I"))
             lengths.extend([0] * (self.docnum - len(lengths)))
+            if name in self.plan.fast:
+                terms = self._term_arrays(name, lengths)
+                if terms is not None:
+                    fieldwriter.start_field(name, field)
+                    fieldwriter.add_terms(terms, _encode_positions)
+                    fieldwriter.finish_field()
+                continue
+            terms = self.postings.pop(name)
+            if not terms:
+                continue
+            if field.format.fixed_value_size() == 0:  # no values (id, source, dates)
+                fieldwriter.start_field(name, field)
+                fieldwriter.add_terms(_whoosh_term_arrays(terms, lengths, field), None)
+                fieldwriter.finish_field()
+                continue
             boost = field.format.field_boost
-            inline = name in self.plan.fast  # Whoosh's own fields' values stay in blocks
             fieldwriter.start_field(name, field)
             size = fieldwriter.block_limit
             for term in sorted(terms):
-                btext = term.encode("utf-8") if isinstance(term, str) else term
                 postings = terms[term]
                 count = len(postings.docs)
-                if inline and count < INLINE_BELOW:
-                    block = _block(postings, 0, count, lengths, boost)
-                    fieldwriter.add_inline_term(btext, block, _encode_positions)
-                    continue
                 blocks = (
                     _block(postings, start, start + size, lengths, boost)
                     for start in range(0, count, size)
                 )
-                fieldwriter.add_term(btext, blocks)
+                fieldwriter.add_term(term, blocks)
             fieldwriter.finish_field()
         fieldwriter.close()
         self.segment.set_doc_count(self.docnum)
         self.segment.create_compound_file(self.ix.storage)
         return self.segment
+
+    def _term_arrays(self, name: str, lengths: array) -> TermArrays | None:
+        """A text field's postings of the whole segment, sorted by term (as UTF-8 bytes,
+        which is str order) and by document within a term: one stable sort of every
+        posting by its term's rank."""
+        chunks = self.chunks.pop(name)
+        if not chunks:
+            return None
+        docs, terms, freqs, positions = (
+            np.concatenate(parts) if parts[0] is not None else None
+            for parts in zip(*chunks, strict=True)
+        )
+        vocabulary = self.lexicon.stems if self.plan.fast[name] == STEMS else self.lexicon.exact
+        present = np.flatnonzero(np.bincount(terms))
+        words = list(map(vocabulary.words.__getitem__, present.tolist()))
+        order = sorted(range(len(words)), key=words.__getitem__)
+        rank = np.empty(int(present[-1]) + 1, dtype=np.int64)
+        rank[present[order]] = np.arange(len(order))
+        ranks = rank[terms]
+        by_term = stable_argsort(ranks)  # documents stay in order within a term
+        sizes = np.bincount(ranks, minlength=len(order))
+        ends = np.cumsum(sizes)
+        if positions is not None:
+            firsts = np.cumsum(freqs) - freqs
+            positions = positions[gather(firsts[by_term], freqs[by_term])]
+        return TermArrays(
+            btexts=[words[i].encode("utf-8") for i in order],
+            starts=ends - sizes,
+            ends=ends,
+            docs=docs[by_term],
+            freqs=freqs[by_term],
+            positions=positions,
+            length_bytes=_length_bytes(lengths),
+            boost=self.plan.schema[name].format.field_boost,
+            inline_below=INLINE_BELOW,
+        )
+
+
+def _length_bytes(lengths: array) -> np.ndarray:
+    """whoosh3's length byte of each document's (already quantised) field length."""
+    known = np.frombuffer(lengths, dtype=np.uint32) if len(lengths) else np.zeros(0, np.uint32)
+    return np.minimum(np.searchsorted(_LENGTH_OF_BYTE, known), 255).astype(np.uint8)
+
+
+def _whoosh_term_arrays(terms: dict[bytes, _Postings], lengths: array, field) -> TermArrays:
+    """The postings a field's own ``index`` made, as `TermArrays` (never inline: Whoosh's
+    own fields keep their postings in blocks)."""
+    btexts = sorted(terms)
+    postings = list(map(terms.__getitem__, btexts))
+    sizes = np.fromiter((len(p.docs) for p in postings), dtype=np.int64, count=len(postings))
+    ends = np.cumsum(sizes)
+    return TermArrays(
+        btexts=btexts,
+        starts=ends - sizes,
+        ends=ends,
+        docs=np.frombuffer(b"".join(p.docs.tobytes() for p in postings), dtype=np.uint32),
+        freqs=np.frombuffer(b"".join(p.freqs.tobytes() for p in postings), dtype=np.uint32),
+        positions=None,
+        length_bytes=_length_bytes(lengths),
+        boost=field.format.field_boost,
+        inline_below=0,
+    )
 
 
 def _block(postings: _Postings, start: int, end: int, lengths: array, boost: float) -> Block:
@@ -313,12 +416,17 @@ class _Counted:
 
 def build_segments(ix: FileIndex, plan: _Plan, documents: Iterable[dict]) -> list:
     """Segments of at most SEGMENT_DOCS documents each, written but not yet committed."""
-    segments, builder = [], None
+    segments, builder, lexicon = [], None, Lexicon(plan.stemmer)
+    documents = iter(documents)
     try:
-        for fields in documents:
+        while True:
+            room = SEGMENT_DOCS - (builder.docnum if builder is not None else 0)
+            batch = list(islice(documents, min(ANALYSE_DOCS, room)))
+            if not batch:
+                break
             if builder is None:
-                builder = SegmentBuilder(ix, plan)
-            builder.add(fields)
+                builder = SegmentBuilder(ix, plan, lexicon)
+            builder.add_batch(batch)
             if builder.docnum >= SEGMENT_DOCS:
                 segments.append(builder.finish())
                 builder = None

@@ -38,6 +38,7 @@ from itertools import chain
 from operator import sub
 from pickle import dumps
 from typing import NamedTuple
+from zlib import crc32
 
 import numpy as np
 from whoosh import formats
@@ -51,7 +52,8 @@ from whoosh.codec.whoosh3 import (
     W3PostingsWriter,
     W3TermInfo,
 )
-from whoosh.filedb.structfile import pack_ushort
+from whoosh.filedb import filetables
+from whoosh.filedb.structfile import pack_int, pack_long, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 HEADER = struct.Struct("<BBI")
@@ -111,8 +113,19 @@ class ArrayCodec(W3Codec):
 
 
 class ArrayFieldWriter(W3FieldWriter):
-    """whoosh3's term-table writer with two shortcuts for the bulk writer (`search.store.bulk`):
-    a term's postings handed over a block at a time, and rare terms stored inline."""
+    """whoosh3's term-table writer with shortcuts for the bulk writer (`search.store.bulk`):
+    a term's postings handed over a block at a time, rare terms stored inline, and a whole
+    field's terms written from arrays (`add_terms`)."""
+
+    def __init__(self, codec, storage, segment):  # W3FieldWriter's, with a `TermTable`
+        self._codec, self._storage, self._segment = codec, storage, segment
+        self._fieldname = self._fieldid = self._btext = self._fieldobj = self._format = None
+        self._tindex = TermTable(self._create_file(W3Codec.TERMS_EXT))
+        self._fieldmap = self._tindex.extras["fieldmap"] = {}
+        self._postfile = self._create_file(W3Codec.POSTS_EXT)
+        self._postwriter = None
+        self._infield = False
+        self.is_closed = False
 
     def add_term(self, btext: bytes, blocks: Iterable[Block]) -> None:
         """One term whose postings come as blocks of at most ``block_limit`` postings."""
@@ -138,6 +151,254 @@ class ArrayFieldWriter(W3FieldWriter):
         info._minid, info._maxid = block.docs[0], block.docs[-1]
         info.set_inlined(block.docs, block.weights, values)
         self._tindex.add(pack_ushort(self._fieldid) + btext, info.to_bytes())
+
+    def add_terms(self, terms: TermArrays, encode_positions) -> None:
+        """A whole field's terms at once, from arrays (the bulk writer's fresh segments):
+        each term's statistics, blocks and term-table row computed with numpy for all terms,
+        so the one Python loop left per term and per block only slices bytes, compresses and
+        joins. A term with fewer than ``terms.inline_below`` postings is stored inline, as
+        `add_inline_term` stores it; the bytes are those `add_term` and `add_inline_term`
+        write for the same postings."""
+        if not terms.btexts:
+            return
+        kind = _values_kind(self._format)
+        if kind == SIZED or (kind == FIXED and self._format.posting_size != 4):
+            raise ValueError("add_terms writes Existence, Frequency and Positions fields")
+        units = _Units(terms, self._codec._blocklimit)
+        docs = terms.docs.astype(np.int64)
+        freqs = terms.freqs.astype(np.int64)
+        weights = freqs.astype(np.float32) * np.float32(terms.boost)
+        length_bytes = terms.length_bytes[docs].astype(np.int64)
+        starts, last = units.starts, units.ends - 1
+        unit_max = np.maximum.reduceat(weights, starts)
+        unit_min = np.minimum.reduceat(weights, starts)
+        unit_minlen = np.minimum.reduceat(length_bytes, starts)
+        unit_maxlen = np.maximum.reduceat(length_bytes, starts)
+        # a term's statistics over its units (whoosh3's TermInfo.add_block, block by block)
+        firsts = units.term_first_unit
+        term_weight = np.add.reduceat(np.add.reduceat(weights.astype(np.float64), starts), firsts)
+        term_maxw = np.maximum(np.maximum.reduceat(unit_max, firsts), 0)
+        term_minlen = np.minimum.reduceat(unit_minlen, firsts)
+        term_maxlen = np.maximum.reduceat(unit_maxlen, firsts)
+        # every block's data as slices of whole-field byte strings
+        previous = np.concatenate(([0], docs[:-1]))
+        previous[starts] = 0
+        delta_bytes = (docs - previous).astype(U32).tobytes()
+        weight_bytes = weights.astype(F32).tobytes()
+        value_bytes = position_bytes = b""
+        if kind == FIXED:  # Frequency: each value is pack_uint(frequency), big-endian
+            value_bytes = freqs.astype(">u4").tobytes()
+        elif kind == POSITIONS:
+            value_bytes = freqs.astype(U32).tobytes()
+            position_bytes = terms.positions.astype(I32).tobytes()
+        position_ends = np.cumsum(freqs)
+        unit_pos_start = (position_ends - freqs)[starts]
+        unit_kind = np.where(unit_min == unit_max, np.where(unit_max == 1.0, ONES, SAME), EACH)
+        heads = list(map(HEADER.pack, unit_kind.tolist(), [kind] * len(starts), units.sizes))
+        unit_rows = zip(
+            units.starts.tolist(),
+            units.ends.tolist(),
+            heads,
+            unit_kind.tolist(),
+            docs[last].tolist(),
+            unit_max.tolist(),
+            unit_minlen.tolist(),
+            unit_maxlen.tolist(),
+            unit_pos_start.tolist(),
+            position_ends[last].tolist(),
+            strict=True,
+        )
+        term_rows = zip(
+            terms.btexts,
+            terms.starts.tolist(),
+            terms.ends.tolist(),
+            units.counts.tolist(),
+            term_weight.tolist(),
+            term_maxw.tolist(),
+            term_minlen.tolist(),
+            term_maxlen.tolist(),
+            strict=True,
+        )
+        doc_list, freq_list, weight_list = docs.tolist(), freqs.tolist(), weights.tolist()
+        positions = terms.positions
+        if kind == POSITIONS:  # an inline term's first position, for the usual one-position term
+            first_positions = np.zeros(len(starts), dtype=np.int64)
+            has = freqs[starts] > 0
+            first_positions[has] = positions[unit_pos_start[has]]
+            first_positions = first_positions.tolist()
+
+        pack_info, compression = W3TermInfo._struct.pack, self._codec._compression
+        key_prefix = pack_ushort(self._fieldid)
+        postfile = self._postfile
+        offset = postfile.tell()
+        keys, rows, posts = [], [], []
+        unit_numbers = iter(range(len(starts)))
+        for btext, start, end, count, weight, maxw, minlen, maxlen in term_rows:
+            keys.append(key_prefix + btext)
+            row = pack_info(
+                end - start < terms.inline_below,
+                weight,
+                end - start,
+                minlen,
+                maxlen,
+                maxw,
+                doc_list[start],
+                doc_list[end - 1],
+            )
+            if end - start < terms.inline_below:
+                at, unit = next(unit_rows)[-2], next(unit_numbers)
+                if kind == FIXED:
+                    values = tuple(map(pack_uint, freq_list[start:end]))
+                elif kind == POSITIONS and end - start == 1 and freq_list[start] == 1:
+                    values = (encode_positions([first_positions[unit]]),)
+                elif kind == POSITIONS:
+                    values = []
+                    for freq in freq_list[start:end]:
+                        values.append(encode_positions(positions[at : at + freq].tolist()))
+                        at += freq
+                    values = tuple(values)
+                else:
+                    values = ()
+                inlined = (tuple(doc_list[start:end]), tuple(weight_list[start:end]), values)
+                rows.append(row + dumps(inlined, 2))
+                continue
+            pieces = [WHOOSH3_HEADER_MAGIC]
+            for u in range(count):
+                s, e, head, weights_kind, last_id, maxw, minlen, maxlen, ps, pe = next(unit_rows)
+                next(unit_numbers)
+                if weights_kind == ONES:
+                    weights_data = b""
+                elif weights_kind == SAME:
+                    weights_data = weight_bytes[4 * s : 4 * s + 4]
+                else:
+                    weights_data = weight_bytes[4 * s : 4 * e]
+                data = b"".join(
+                    (
+                        head,
+                        delta_bytes[4 * s : 4 * e],
+                        weights_data,
+                        value_bytes[4 * s : 4 * e],
+                        position_bytes[4 * ps : 4 * pe],
+                    )
+                )
+                comp = compression if len(data) >= COMPRESSION_MIN_SIZE else 0
+                if comp:
+                    data = zlib.compress(data, comp)
+                info = dumps((e - s, last_id, maxw, comp, minlen, maxlen), 2)
+                size = len(info) + len(data)
+                pieces += (pack_int(-size if u == count - 1 else size), info, data)
+            block = b"".join(pieces)
+            posts.append(block)
+            rows.append(row + pack_long(offset) + pack_int(len(block)))
+            offset += len(block)
+        postfile.write(b"".join(posts))
+        self._tindex.add_many(keys, rows)
+
+
+class TermArrays(NamedTuple):
+    """A field's postings for `ArrayFieldWriter.add_terms`, term after term in term order
+    and each term's postings in document order."""
+
+    btexts: list[bytes]  # the terms, sorted
+    starts: np.ndarray  # where each term's postings begin
+    ends: np.ndarray  # and end
+    docs: np.ndarray  # per posting: document number
+    freqs: np.ndarray  # per posting: frequency
+    positions: np.ndarray | None  # a Positions field: every posting's positions, in order
+    length_bytes: np.ndarray  # per document: its field length as whoosh3's length byte
+    boost: float
+    inline_below: int
+
+
+class _Units:
+    """The pieces a field's postings are written in: one per inline term, and each other
+    term's blocks of at most ``limit`` postings."""
+
+    def __init__(self, terms: TermArrays, limit: int):
+        sizes = terms.ends - terms.starts
+        counts = np.where(sizes < terms.inline_below, 1, -(-sizes // limit))
+        first = np.cumsum(counts) - counts
+        within = np.arange(int(counts.sum())) - np.repeat(first, counts)
+        self.starts = np.repeat(terms.starts, counts) + within * limit
+        self.ends = np.minimum(self.starts + limit, np.repeat(terms.ends, counts))
+        inline = np.repeat(sizes < terms.inline_below, counts)
+        self.ends[inline] = np.repeat(terms.ends, counts)[inline]
+        self.counts, self.term_first_unit = counts, first
+        self.sizes = (self.ends - self.starts).tolist()
+
+
+class TermTable(filetables.OrderedHashWriter):
+    """Whoosh's ordered hash file of terms (the ``.trm`` file) with CRC-32 keys, rows added
+    many at a time (`add_many`) and its hash tables laid out with numpy.
+
+    The hash type is one of the three whoosh's reader knows, read from the file's header:
+    ``zlib.crc32`` is one C call per key where whoosh3's MD5 is a Python function, and the
+    tables' layout is linear probing as whoosh's own (``_write_hashes``), placed with a
+    cumulative maximum instead of one probe loop per key.
+    """
+
+    def __init__(self, dbfile):
+        filetables.HashWriter.__init__(self, dbfile, hashtype=CRC32)
+        self.index = filetables.GrowableArray("H")
+        self.lastkey = b""
+        self._many: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def add_many(self, keys: list[bytes], values: list[bytes]) -> None:
+        """Rows in key order, after every row added before: one write for all of them."""
+        if not keys:
+            return
+        if keys[0] <= self.lastkey:
+            raise ValueError(f"Keys must increase: {self.lastkey!r}..{keys[0]!r}")
+        key_sizes = list(map(len, keys))
+        value_sizes = list(map(len, values))
+        sizes = 8 + np.asarray(key_sizes, dtype=np.int64) + np.asarray(value_sizes, np.int64)
+        positions = self.dbfile.tell() + np.cumsum(sizes) - sizes
+        heads = map(filetables._lengths.pack, key_sizes, value_sizes)
+        self.dbfile.write(b"".join(chain.from_iterable(zip(heads, keys, values, strict=True))))
+        hashes = np.fromiter(map(crc32, keys), dtype=np.int64, count=len(keys))
+        self._many.append((hashes, positions))
+        index, top = self.index, int(positions[-1])
+        if top >= _INDEX_LIMITS.get(index.typecode, 1 << 63):
+            index._retype(top)
+        index.array.extend(positions.tolist())
+        self.lastkey = keys[-1]
+
+    def _write_hashes(self):
+        found = [np.asarray(bucket, dtype=np.int64).reshape(-1, 2) for bucket in self.buckets]
+        hashes = np.concatenate([f[:, 0] for f in found] + [h for h, _ in self._many])
+        positions = np.concatenate([f[:, 1] for f in found] + [p for _, p in self._many])
+        buckets = hashes & 255
+        order = np.argsort(buckets, kind="stable")
+        bounds = np.searchsorted(buckets[order], np.arange(257))
+        dbfile = self.dbfile
+        for b in range(256):
+            chosen = order[bounds[b] : bounds[b + 1]]
+            slots = 2 * chosen.size
+            self.directory.append((dbfile.tell(), slots))
+            if not slots:
+                continue
+            table = np.zeros(slots, dtype=_SLOT)
+            home = (hashes[chosen] >> 8) % slots
+            by_home = np.argsort(home, kind="stable")
+            rank = np.arange(chosen.size)
+            placed = rank + np.maximum.accumulate(home[by_home] - rank)
+            if placed[-1] < slots:  # no run wraps past the end: every slot follows its home
+                table["hash"][placed] = hashes[chosen][by_home]
+                table["position"][placed] = positions[chosen][by_home]
+            else:  # whoosh's own probe loop for the rare table whose last run wraps round
+                for hashval, position in zip(
+                    hashes[chosen].tolist(), positions[chosen].tolist(), strict=True
+                ):
+                    slot = (hashval >> 8) % slots
+                    while table["position"][slot]:
+                        slot = (slot + 1) % slots
+                    table[slot] = (hashval, position)
+            dbfile.write(table.tobytes())
+
+
+CRC32 = 1  # whoosh's hash types: 0 MD5, 1 CRC-32, 2 CDB
+_SLOT = np.dtype([("hash", ">u4"), ("position", ">i8")])  # whoosh's "!Iq" pointer
+_INDEX_LIMITS = {"H": 1 << 16, "i": 1 << 31, "I": 1 << 32}  # GrowableArray's typecodes
 
 
 class Block(NamedTuple):
