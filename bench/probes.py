@@ -1,8 +1,9 @@
 """Issue 14's hostile probes against a served index: seconds, worker memory, and /healthz.
 
 usage:
-    probes.py INDEX [--front gunicorn|nginx] [--worker-class sync] [--threads 1]
-                    [--only suggest,prefix,...] [--slow-clients 2 8 32]
+    probes.py INDEX [--front gunicorn|nginx] [--worker-class gthread --threads 4]
+                    [--only suggest,zeros,prefix,long,big,limits,worst,tags,slow]
+                    [--slow-clients 2 8 32]
 
 Copies INDEX to a temporary folder (the probes write to it), serves the copy with the deployed
 command line (gunicorn -c python:search.web.serving, 2 workers, a throwaway admin token) on a
@@ -15,6 +16,11 @@ free 127.0.0.1 port, optionally behind nginx with deploy/nginx.conf, and runs ea
     long-query   a 680-letter query (the request line)
     big-doc      PUT a 9.7 MB document, then a search that matches it and its article page
     tags         PUT a document with 200,000 tags, then four small writes
+    limits       documents as large as the limits allow: one of 100,000 characters (PUT,
+                 search, article page), batches of them, then a page of 100 such hits
+    worst        the costliest queries found: a word repeated 125 times, 150 frequent words,
+                 a long phrase, explain=true on 100 hits, the deepest page, date sort, 180
+                 exclusions, an OR chain, the search page with facets
     slow-N       N connections trickling their headers a byte a second while /healthz is
                  probed every second for 14 s
 
@@ -236,6 +242,17 @@ def probe_prefix(server: Server, count: int) -> None:
     measured(server, f"prefix-{count}", lambda: one(server, "GET", search_path(q)))
 
 
+# Ten different broad prefixes: as many as a query may hold, each reading thousands of words.
+BROAD_PREFIXES = "الم* الت* الع* الس* الب* الح* الق* الد* الن* الج*"
+
+
+def probe_prefix_distinct(server: Server) -> None:
+    path = search_path(BROAD_PREFIXES)
+    measured(server, "prefix-10-distinct", lambda: one(server, "GET", path))
+    path = search_path(" ".join(BROAD_PREFIXES.split()[:4]))
+    measured(server, "prefix-4-distinct", lambda: one(server, "GET", path))
+
+
 def probe_prefix_pair(server: Server) -> None:
     q = " ".join(["ال*"] * 120)
 
@@ -317,7 +334,7 @@ WORST = {
     "repeated-word-125": {"q": " ".join(["الحكومة"] * 125)},
     "distinct-words": {"q": " ".join(COMMON.split() * 3)[:1000]},
     "long-phrase": {"q": '"' + " ".join(["الحكومة", "الرئيس", "وزير", "قال"] * 40)[:990] + '"'},
-    "explain-100": {"q": "الحكومة الرئيس", "per_page": 100, "explain": 1},
+    "explain-100": {"q": "الحكومة الرئيس", "per_page": 100, "explain": "true"},
     "deepest-page": {"q": "الحكومة", "page": 100, "per_page": 100},
     "date-sort": {"q": "الحكومة OR الرئيس OR وزير", "sort": "date", "per_page": 100},
     "negations": {
@@ -416,6 +433,7 @@ def main() -> None:
             for count in (60, 120):
                 probe_prefix(server, count)
             probe_prefix_pair(server)
+            probe_prefix_distinct(server)
         if "long" in chosen:
             probe_long_query(server)
         if "big" in chosen:
