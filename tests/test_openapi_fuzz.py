@@ -44,6 +44,7 @@ def api_schema(seed_index, tmp_path_factory):
 LABELS = [
     "GET /api/search",
     "GET /api/documents/{id}",
+    "GET /api/documents/{id}/similar",
     "PUT /api/documents/{id}",
     "DELETE /api/documents/{id}",
     "POST /api/documents",
@@ -58,7 +59,12 @@ def test_every_operation_is_fuzzed(api_schema):
 
 CASES = [(label, GenerationMode.POSITIVE) for label in LABELS] + [
     (label, GenerationMode.NEGATIVE)  # those with parameters or a body to get wrong
-    for label in ("GET /api/search", "PUT /api/documents/{id}", "POST /api/documents")
+    for label in (
+        "GET /api/search",
+        "GET /api/documents/{id}/similar",
+        "PUT /api/documents/{id}",
+        "POST /api/documents",
+    )
 ]
 
 

@@ -8,8 +8,17 @@ snippets, facets and suggestions, as the plain dicts both the JSON API and the p
 Ranking (`search.query`) never imports this layer.
 """
 
-from .body import document, query_marks, search
+from .body import MAX_SIMILAR, document, query_marks, search, similar_articles
 from .highlight import highlight_text, snippet
 from .request import SearchRequest
 
-__all__ = ["SearchRequest", "document", "highlight_text", "query_marks", "search", "snippet"]
+__all__ = [
+    "MAX_SIMILAR",
+    "SearchRequest",
+    "document",
+    "highlight_text",
+    "query_marks",
+    "search",
+    "similar_articles",
+    "snippet",
+]

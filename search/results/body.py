@@ -14,9 +14,13 @@ import numpy as np
 from ..errors import BadQuery
 from ..query import Compiler, Marks, explain, parse, rank, suggest
 from ..query.engine import Matches
+from ..query.similar import similar
 from ..store import Reader
 from .highlight import SNIPPET_PAGE_CHARS, SNIPPET_SOURCE_CHARS, highlight_text, snippet
 from .request import SURROGATE_RE, SearchRequest
+
+SIMILAR_DEFAULT = 5  # related articles shown on an article page
+MAX_SIMILAR = 20
 
 
 def search(reader: Reader, request: SearchRequest) -> dict:
@@ -107,6 +111,31 @@ def document(reader: Reader, doc_id: str) -> dict | None:
         "tags": list(stored.get("tags") or []),
         "related": list(stored.get("related") or []),
     }
+
+
+def similar_articles(reader: Reader, doc_id: str, limit: int = SIMILAR_DEFAULT) -> dict | None:
+    """The articles closest to one article (`search.query.similar`), or None for an unknown
+    id: the body of ``GET /api/documents/<id>/similar``."""
+    if SURROGATE_RE.search(doc_id):
+        return None
+    number = reader.document_number(doc_id)
+    if number is None:
+        return None
+    numbers, matches = similar(reader, number, limit)
+    results = []
+    for found in numbers.tolist():
+        stored = reader.stored(found)
+        date = stored.get("date")
+        results.append(
+            {
+                "id": stored["id"],
+                "title": stored.get("title", ""),
+                "date": date.date().isoformat() if date else None,
+                "source": stored.get("source") or None,
+                "score": round(float(matches.scores[found]), 4),
+            }
+        )
+    return {"id": doc_id, "results": results}
 
 
 def query_marks(reader: Reader, text: str) -> Marks:

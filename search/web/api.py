@@ -7,9 +7,10 @@ import logging
 
 from flask import Blueprint, jsonify, request
 
+from ..errors import BadParameter, SearchError
 from ..errors import NotFound as DocumentNotFound
-from ..errors import SearchError
-from ..results import SearchRequest, document, search
+from ..results import MAX_SIMILAR, SearchRequest, document, search, similar_articles
+from ..results.body import SIMILAR_DEFAULT
 from ..store import read_build_info
 from .live import live
 from .openapi import OPENAPI
@@ -22,6 +23,21 @@ api = Blueprint("api", __name__)
 def api_search():
     search_request = SearchRequest.from_args(request.args, strict=True)
     return search(live().get(), search_request)
+
+
+@api.get("/api/documents/<path:doc_id>/similar")
+def api_similar(doc_id: str):
+    """The articles closest to one article; 404 for an unknown id."""
+    unknown = sorted(set(request.args) - {"limit"})
+    if unknown:
+        raise BadParameter(unknown[0], "is not a parameter of this endpoint (limit is)")
+    raw = request.args.get("limit", str(SIMILAR_DEFAULT))
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_SIMILAR:
+        raise BadParameter("limit", f"must be a whole number between 1 and {MAX_SIMILAR}")
+    found = similar_articles(live().get(), doc_id, int(raw))
+    if found is None:
+        raise DocumentNotFound(f"no document with id {doc_id!r}")
+    return found
 
 
 @api.get("/api/documents/<path:doc_id>")

@@ -23,6 +23,7 @@ from ..documents import (
     MAX_URL_CHARS,
 )
 from ..query.parser import MAX_QUERY_LENGTH
+from ..results.body import MAX_SIMILAR, SIMILAR_DEFAULT
 from ..results.request import MAX_PER_PAGE, MAX_RESULTS_DEPTH
 from ..settings import BY_NAME
 from .writes import MAX_BATCH, MAX_WRITE_CHARS
@@ -59,6 +60,61 @@ def _nullable(schema: dict) -> dict:
 STRING_OR_NULL = {"type": ["string", "null"]}
 DATE = {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
 
+EXPLAIN_ROW = {
+    "type": "object",
+    "required": ["word", "field", "form", "term", "score", "counted"],
+    "properties": {
+        "word": {"type": "string", "description": "the word or phrase as typed"},
+        "field": {"type": "string", "description": "where it matched: title, body, title+body"},
+        "form": {
+            "type": "string",
+            "enum": [
+                "exact",
+                "stem",
+                "snowball",
+                "clitic",
+                "variant",
+                "phrase",
+                "spaced",
+                "prefix",
+                "field",
+                "proximity",
+            ],
+        },
+        "term": {"type": "string", "description": "the index term of this reading"},
+        "score": {"type": "number", "description": "what it added (or would have)"},
+        "counted": {"type": "boolean", "description": "false: a better reading counted"},
+        "raw": {
+            "type": "number",
+            "description": "another word's reading kept below the word as typed: what it "
+            "would have added",
+        },
+    },
+}
+
+SIMILAR_BODY = {
+    "type": "object",
+    "required": ["id", "results"],
+    "properties": {
+        "id": {"type": "string"},
+        "results": {
+            "type": "array",
+            "maxItems": MAX_SIMILAR,
+            "items": {
+                "type": "object",
+                "required": ["id", "title", "date", "source", "score"],
+                "properties": {
+                    "id": {"type": "string"},
+                    "title": {"type": "string"},
+                    "date": _nullable({"type": "string", "format": "date"}),
+                    "source": STRING_OR_NULL,
+                    "score": {"type": "number"},
+                },
+            },
+        },
+    },
+}
+
 HIT = {
     "type": "object",
     "required": ["id", "title", "title_html", "snippet_html", "date", "source", "url", "tags"],
@@ -77,8 +133,9 @@ HIT = {
         "score": {"type": "number"},
         "explain": {
             "type": "array",
-            "items": {"type": "object"},
-            "description": "with explain=true: what each query word added to the score",
+            "items": EXPLAIN_ROW,
+            "description": "with explain=true: what each reading of each query word added to "
+            "the score; the rows that counted add up to it",
         },
     },
 }
@@ -303,6 +360,37 @@ OPENAPI = {
                         "language cannot search, or a request line that is not HTTP "
                         "(bad_request)"
                     ),
+                    "503": _error(INDEX_UNAVAILABLE + "stopping"),
+                    **SERVER_ERRORS,
+                },
+            }
+        },
+        "/api/documents/{id}/similar": {
+            "get": {
+                "summary": "The articles closest to one article (never itself)",
+                "parameters": [
+                    {
+                        "name": "id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "minLength": 1},
+                        "description": "any text; an id the index does not hold is a 404",
+                    },
+                    {
+                        "name": "limit",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_SIMILAR},
+                        "description": f"how many (default {SIMILAR_DEFAULT})",
+                    },
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The closest articles, best first",
+                        **_json(SIMILAR_BODY),
+                    },
+                    "400": _error("limit out of its bounds, or a parameter this endpoint lacks"),
+                    "404": _error("No document with this id"),
                     "503": _error(INDEX_UNAVAILABLE + "stopping"),
                     **SERVER_ERRORS,
                 },

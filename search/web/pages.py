@@ -8,7 +8,14 @@ from werkzeug.exceptions import NotFound
 from ..documents import MAX_BODY_CHARS, MAX_TITLE_CHARS
 from ..errors import IndexMissing, SearchError
 from ..query import Marks
-from ..results import SearchRequest, document, highlight_text, query_marks, search
+from ..results import (
+    SearchRequest,
+    document,
+    highlight_text,
+    query_marks,
+    search,
+    similar_articles,
+)
 from .live import live
 
 pages = Blueprint("pages", __name__)
@@ -65,6 +72,12 @@ def article_page(doc_id: str):
             within = analysed < MAX_BODY_CHARS
             paragraphs.append(highlight_text(line, marks if within else Marks(), reader.stemmer))
             analysed += len(line)
+    related = similar_articles(reader, doc_id)["results"]
     return render_template(
-        "article.html", doc=found, q=text, title_html=title_html, paragraphs=paragraphs
+        "article.html",
+        doc=found,
+        q=text,
+        title_html=title_html,
+        paragraphs=paragraphs,
+        similar=related,
     )
