@@ -20,16 +20,10 @@ As a library::
         body = index.search("كوريا الشمالية", per_page=5)   # the body of GET /api/search
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
 from .documents import Article, Rejected, read_paths
 from .errors import SearchError
 from .library import Index, index_articles, open_index
-
-try:
-    __version__ = version("arabic-search")
-except PackageNotFoundError:  # a source tree that was never installed
-    __version__ = "0+unknown"
+from .settings import VERSION as __version__
 
 __all__ = [
     "Article",

@@ -11,8 +11,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
 
 PREFIX = "ARABIC_SEARCH_"
+try:  # the version lives in pyproject.toml alone; everything else reads it from here
+    VERSION = version("arabic-search")
+except PackageNotFoundError:  # a source tree that was never installed
+    VERSION = "0+unknown"
 
 
 @dataclass(frozen=True)

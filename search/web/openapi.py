@@ -25,7 +25,7 @@ from ..documents import (
 from ..query.parser import MAX_QUERY_LENGTH
 from ..results.body import MAX_SIMILAR, SIMILAR_DEFAULT
 from ..results.request import MAX_PER_PAGE, MAX_RESULTS_DEPTH
-from ..settings import BY_NAME
+from ..settings import BY_NAME, VERSION
 from .writes import MAX_BATCH, MAX_WRITE_CHARS
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
@@ -298,7 +298,7 @@ OPENAPI = {
     "openapi": "3.1.0",
     "info": {
         "title": "Arabic search API",
-        "version": "0.1.0",
+        "version": VERSION,
         "description": "Ranked Arabic full-text search with highlighted snippets. Every error "
         'is a JSON body {"error": {"code", "message"}} with the status listed here.',
     },
