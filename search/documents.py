@@ -109,11 +109,16 @@ FORBIDDEN_ID_CHARS = (
     "\U000bfffe-\U000bffff\U000cfffe-\U000cffff\U000dfffe-\U000dffff\U000e0001"
     "\U000e0020-\U000e007f\U000efffe-\U0010ffff"
 )
+# The characters str.strip() takes off (str.isspace), spelled out: regex engines disagree on
+# \s (ECMA's, which JSON Schema validators use, leaves out U+0085 and U+001C-U+001F).
+WHITESPACE_CHARS = (
+    "\t\n\u000b\u000c\r\u001c-\u001f \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 # An id is path segments joined by "/". A segment is not empty, "." or "..", and neither
 # starts nor ends with a space; no id holds a backslash (browsers read it as "/"). The
 # OpenAPI description publishes this very pattern (Python and Rust regex syntax alike).
-_EDGE = rf"[^\s/\\{FORBIDDEN_ID_CHARS}]"  # a segment's first and last character
-_NOT_DOT = rf"[^.\s/\\{FORBIDDEN_ID_CHARS}]"
+_EDGE = rf"[^{WHITESPACE_CHARS}/\\{FORBIDDEN_ID_CHARS}]"  # a segment's first and last character
+_NOT_DOT = rf"[^.{WHITESPACE_CHARS}/\\{FORBIDDEN_ID_CHARS}]"
 _MIDDLE = rf"[^/\\{FORBIDDEN_ID_CHARS}]"  # spaces allowed inside a segment
 _SEGMENT = rf"(?:{_EDGE}{_MIDDLE}+{_EDGE}|{_NOT_DOT}{_EDGE}|\.{_NOT_DOT}|{_NOT_DOT})"
 ID_PATTERN = rf"^{_SEGMENT}(?:/{_SEGMENT})*$"

@@ -21,6 +21,7 @@ from ..documents import (
     MAX_TAGS,
     MAX_TITLE_CHARS,
     MAX_URL_CHARS,
+    WHITESPACE_CHARS,
 )
 from ..query.parser import MAX_QUERY_LENGTH
 from ..results.body import MAX_SIMILAR, SIMILAR_DEFAULT
@@ -74,6 +75,7 @@ EXPLAIN_ROW = {
                 "snowball",
                 "clitic",
                 "variant",
+                "fuzzy",
                 "phrase",
                 "spaced",
                 "prefix",
@@ -214,7 +216,7 @@ DOCUMENT = {
         "body": {
             "type": "string",
             "maxLength": MAX_BODY_CHARS,
-            "pattern": r"\S",
+            "pattern": f"[^{WHITESPACE_CHARS}]",
             "description": "the article's text; it must hold more than white space",
         },
         "date": _nullable(DATE),
