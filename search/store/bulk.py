@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import datetime as dt
 import os
 import pickle
 import signal
@@ -54,6 +55,7 @@ from .codec import ArrayCodec, Block, TermArrays
 INLINE_BELOW = 2
 SEGMENT_DOCS = 50_000  # articles per segment: bounds a worker's memory (~25 KB an article)
 BATCH_DOCS = 250  # articles sent to a worker at a time
+INDEXED_VALUES = 50_000  # values of Whoosh's own fields whose postings are kept (_index)
 ANALYSE_DOCS = 250  # articles analysed together (bulk_text.analyse)
 PARALLEL_FROM = 2_000  # fewer articles are built in-process: starting workers costs ~1 s
 DEFAULT_PROCS = min(os.cpu_count() or 1, 8)  # worker processes: every core, at most 8
@@ -155,6 +157,7 @@ class SegmentBuilder:
         self.postings: dict[str, dict[str, _Postings]] = {name: {} for name in plan.names}
         self.chunks: dict[str, list[tuple]] = {name: [] for name in plan.fast}
         self.lengths: dict[str, array] = {}
+        self._indexed: dict[tuple, list[tuple]] = {}
         self.docnum = 0
 
     def _post(self, name: str, term: str | bytes, freq: int, value: bytes | None) -> None:
@@ -213,12 +216,12 @@ class SegmentBuilder:
                 firsts = np.cumsum(grouped.count) - grouped.count
                 positions = grouped.positions[gather(firsts[chosen_groups], freqs)]
             if chosen_groups.size:
-                self.chunks[name].append(
+                self.chunks[name].append(  # int32: half the memory a segment's postings take
                     (
-                        np.repeat(np.asarray(docs, dtype=np.int64), sizes),
-                        grouped.term[chosen_groups],
-                        freqs,
-                        positions,
+                        np.repeat(np.asarray(docs, dtype=np.int32), sizes),
+                        grouped.term[chosen_groups].astype(np.int32),
+                        freqs.astype(np.int32),
+                        None if positions is None else positions.astype(np.int32),
                     )
                 )
             lengths[name] = iter(grouped.lengths[numbers].tolist())
@@ -238,7 +241,7 @@ class SegmentBuilder:
                 if name in plan.fast:
                     length = next(fast_lengths[name])
                 else:
-                    for tbytes, freq, weight, vbytes in field.index(value):
+                    for tbytes, freq, weight, vbytes in self._index(name, field, value):
                         if weight != freq * field.format.field_boost:
                             raise ValueError(f"{name}: a posting weight other than its frequency")
                         if field.scorable:
@@ -256,6 +259,19 @@ class SegmentBuilder:
                 perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
         perdoc.finish_doc()
         self.docnum += 1
+
+    def _index(self, name: str, field, value) -> list[tuple]:
+        """``field.index(value)``, kept per value of a field whose values repeat (a source,
+        a day, a year): the same value always makes the same postings."""
+        if field.unique or not isinstance(value, str | int | dt.datetime):
+            return list(field.index(value))
+        key = (name, value)
+        found = self._indexed.get(key)
+        if found is None:
+            if len(self._indexed) >= INDEXED_VALUES:
+                self._indexed.clear()
+            found = self._indexed[key] = list(field.index(value))
+        return found
 
     def abandon(self) -> None:
         """Close the files of a build that stops half-way (the caller removes the folder)."""
@@ -464,7 +480,10 @@ def _build_parallel(ix: FileIndex, documents: Iterable[dict], procs: int) -> lis
     package_root = str(Path(__file__).resolve().parents[2])
     path = os.environ.get("PYTHONPATH")
     env = os.environ | {"PYTHONPATH": package_root + (os.pathsep + path if path else "")}
-    command = [sys.executable, "-m", "search.store.bulk_worker", ix.storage.folder, ix.indexname]
+    # -P: the package is the one on PYTHONPATH (this module's), never a `search` folder that
+    # happens to be in the caller's working directory (-m would put it first)
+    command = [sys.executable, "-P", "-m", "search.store.bulk_worker", ix.storage.folder]
+    command.append(ix.indexname)
     workers = [
         subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
         for _ in range(procs)

@@ -176,7 +176,7 @@ def stable_argsort(keys: np.ndarray) -> np.ndarray:
     size = keys.size
     if int(keys.max()) >= (2**62) // size:
         return np.argsort(keys, kind="stable")
-    return np.argsort(keys * size + np.arange(size, dtype=np.int64))
+    return np.argsort(keys.astype(np.int64) * size + np.arange(size, dtype=np.int64))
 
 
 def gather(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
