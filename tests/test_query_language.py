@@ -69,11 +69,9 @@ def test_phrase_slop_lets_words_apart(find):
 
 
 def test_unsupported_syntax_gets_a_notice_never_a_silent_rewrite(find):
-    body = find("كوريا~")
+    body = find("كوريا~9")
     assert body["total"] == 5
-    assert body["notices"] == [
-        "fuzzy matching (كوريا~) is not supported; the word was searched as typed"
-    ]
+    assert body["notices"] == ["كوريا~9: at most 2 edits; searched كوريا~2"]
     fielded = find("date:2024 كوريا")
     assert fielded["notices"][0].startswith("date: is not a field")
     assert find("كوريا")["notices"] == []
@@ -96,8 +94,8 @@ def test_not_of_a_phrase_and_requirements_parse():
 
 
 def test_the_page_shows_notices_and_documents_the_operators(client):
-    page = client.get("/", query_string={"q": "كوريا~"}).get_data(as_text=True)
-    assert '<p class="notice" dir="auto">fuzzy matching (كوريا~) is not supported' in page
+    page = client.get("/", query_string={"q": "كوريا~9"}).get_data(as_text=True)
+    assert '<p class="notice" dir="auto">كوريا~9: at most 2 edits' in page
     help_text = client.get("/").get_data(as_text=True)
-    for operator in ("ليس روسيا", "AND", "كور?ا", "كوريا^2", '"كوريا الصواريخ"~3'):
+    for operator in ("ليس روسيا", "AND", "كور?ا", "كوريا^2", '"كوريا الصواريخ"~3', "كوريه~"):
         assert operator in help_text.replace("&#34;", '"'), operator

@@ -49,5 +49,5 @@ def test_a_spelling_variant_is_no_correction(index):
 def test_an_unknown_word_with_a_real_neighbour_is_respelled(index):
     assert index.search("الرواىة")["suggestion"] is None  # folds to الروايه: known
     body = index.search("الكتاتب")
-    assert body["total"] == 0
+    assert body["total"] == 4  # the fuzzy guess finds الكاتب's articles, below all else
     assert body["suggestion"] == "الكاتب"

@@ -21,6 +21,7 @@ from ..errors import BadQuery
 from ..store import Reader
 from . import nodes as qn
 from . import parser as p
+from .fuzzy import close_words, default_distance, one_edit_words
 from .variants import spelling_variants
 
 TITLE_WEIGHT = 2.0  # a word in the headline says more about the topic than one in the body
@@ -29,6 +30,9 @@ EXACT_WEIGHT = 0.25  # added on top of the stem match when the folded surface fo
 # Snowball's stem beside ours; the best reading of a word counts (docs/relevance.md).
 CLITIC_WEIGHT = 0.75
 VARIANT_WEIGHT = 0.5  # another spelling of a name (بيونج for بيونغ)
+FUZZY_WEIGHT = 0.5  # a word within word~N edits, less for each edit (query.fuzzy)
+MAX_GUESS_LETTERS = 20  # a longer unknown "word" is noise: no fuzzy guess (suggest's bound)
+MAX_GUESS_WORDS = 4  # unknown words guessed at per query (suggest's bound); the rest as typed
 # Snowball's stem of a word counts as the word as typed (True) or as another word's reading
 # (False); docs/relevance.md, "Precision", has both measurements.
 SNOWBALL_TYPED = False
@@ -81,6 +85,7 @@ class Compiled:
     pairs: list[tuple[str, str]] = field(default_factory=list)  # for the proximity bonus
     # each scored form of a typed word: (its query node, the word as typed, the form name)
     origins: list[Origin] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # what the compiler did unasked
 
     def marks(self) -> Marks:
         return Marks(frozenset(self.exacts), frozenset(self.stems), tuple(self.phrases))
@@ -98,6 +103,8 @@ class Compiler:
         self.phrases: list[tuple[str, ...]] = []
         self.pairs: list[tuple[str, str]] = []
         self.origins: list[Origin] = []
+        self.notices: list[str] = []
+        self._guesses = 0  # unknown words given fuzzy readings so far
         # each distinct prefix's node and the words it expanded to, and the budget spent
         self._prefixes: dict[tuple[str, str | None], tuple[qn.Node, list[str]]] = {}
         self._scanned = 0
@@ -107,7 +114,9 @@ class Compiler:
         query = self.node(node, marking=True)
         if query is None:
             raise BadQuery("the query has no words to search for")
-        return Compiled(query, self.exacts, self.stems, self.phrases, self.pairs, self.origins)
+        return Compiled(
+            query, self.exacts, self.stems, self.phrases, self.pairs, self.origins, self.notices
+        )
 
     # -- nodes ----------------------------------------------------------------------------
 
@@ -208,6 +217,8 @@ class Compiler:
         if exact_weights:
             forms.append((qn.FieldedTerm(exact, exact_weights, boost=EXACT_WEIGHT), "exact"))
         typed, others = self.readings(exact, word_stems, variants, weights)
+        close = self.close(term, exact, word_stems, variants, exact_weights)
+        others += close
         readings = typed + others
         clauses: list[qn.Node] = [node for node, _ in forms]
         group = None
@@ -227,6 +238,7 @@ class Compiler:
             self.exacts.add(exact)
             self.stems.update(word_stems[:1])
             self.stems.update(variants)
+            self.exacts.update(node.text for node, _ in close)
             parts = tuple(forms + readings)
             self.origins.append(Origin(term.text, compiled, "word", parts, group, term.boost))
         return compiled
@@ -267,6 +279,52 @@ class Compiler:
             evidence = min(1.0, df / max(typed_df, 1))
             weighted.append((qn.FieldedTerm(text, weights, boost=weight * evidence), form))
         return typed, weighted
+
+    def close(
+        self,
+        term: p.Term,
+        exact: str,
+        word_stems: tuple[str, ...],
+        variants: list[str],
+        exact_weights: dict[str, float],
+    ) -> list[tuple[qn.FieldedTerm, str]]:
+        """Fuzzy readings: the index's words within ``word~N`` edits of the word, or within one
+        edit of a word no article holds (and no variant either), said so in a notice. They
+        come after every other reading, the closest first (`nodes.Readings`)."""
+        within = term.fuzzy
+        unknown = False
+        if within is None:
+            found = self.frequency(word_stems[0]) if word_stems else 1
+            unknown = not found and not variants and exact.isalpha() and not term.field
+            if not unknown or self._exact_frequency(exact):
+                return []
+            within = 1
+        within = within or default_distance(exact)
+        if unknown:  # a guess the reader did not ask for: a few lookups, never a scan
+            if len(exact) > MAX_GUESS_LETTERS or self._guesses >= MAX_GUESS_WORDS:
+                return []
+            self._guesses += 1
+            words = one_edit_words(self.reader, exact)
+        else:
+            words = close_words(self.reader, exact, within)
+        if unknown and words:
+            shown = "، ".join(word for word, _ in words[:3])
+            self.notices.append(
+                f"no article holds {term.text}; words one edit from it were searched ({shown})"
+            )
+        return [
+            (
+                qn.FieldedTerm(word, exact_weights, boost=FUZZY_WEIGHT * (1 - cost / (within + 1))),
+                "fuzzy",
+            )
+            for word, cost in words
+            if exact_weights
+        ]
+
+    def _exact_frequency(self, exact: str) -> int:
+        return self.reader.doc_frequency("body_exact", exact) + self.reader.doc_frequency(
+            "title_exact", exact
+        )
 
     def spaced(self, exact: str, weights: dict[str, float]) -> qn.Node | None:
         """A letter-digit compound (f16, كوفيد19) as a phrase of its runs, for texts that

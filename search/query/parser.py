@@ -8,13 +8,14 @@
     a OR b, a أو b  بيونغ OR سيول              alternatives
     field:word      title:بلينكن source:رويترز tag:كوريا (also عنوان: مصدر: وسم:)
     prefix*         صاروخ*                    words that start so
+    word~ word~2    كوريا~                    also words an edit or two away (query.fuzzy)
     wild?card       كور?ا                     ? is any one letter, * any letters, inside a word
     word^2          كوريا^2 "حلف الناتو"^3     weighs the word or phrase that many times
     "phrase"~N      "كوريا الصواريخ"~3         the words in order, at most N words apart
     ( ... )         (سيول OR طوكيو) -بكين      grouping
 
-What the grammar does not support (``word~`` fuzzy matching, a ``name:`` that is no field)
-is searched as plain words and said so in a notice (`parse_with_notices`), never silently.
+What the grammar does not support (a ``name:`` that is no field, ``word~9``) is searched as
+plain words and said so in a notice (`parse_with_notices`), never silently.
 
 An unclosed quote or parenthesis closes at the end, a stray ``)`` or a dangling operator is
 ignored; text with nothing left to search raises `BadQuery` with a readable message.
@@ -35,8 +36,9 @@ AND_WORDS = frozenset({"AND", "&&"})
 NOT_WORDS = frozenset({"NOT", "ليس", "وليس"})  # the Arabic ones as Alfanous reads them
 MAX_BOOST = 100.0
 MAX_SLOP = 20  # words a sloppy phrase may skip between two of its words
+MAX_FUZZY = 2  # edits a fuzzy word (word~N) may be from the words it finds
 BOOSTED_RE = re.compile(r"(?P<word>.+?)\^(?P<boost>\d{1,3}(?:\.\d{1,3})?)")  # كوريا^2
-FUZZY_RE = re.compile(r".+~\d?")  # كوريا~ كوريا~2: not supported (yet)
+FUZZY_RE = re.compile(r"(?P<word>[^~]+)~(?P<distance>\d?)")  # كوريا~ كوريا~2
 FIELD_LIKE_RE = re.compile(r"[A-Za-z_]{2,20}")  # date:2024, lang:ar: no such field
 WILDCARD_RE = re.compile(r"[^\W\d_]+[?*][^\W\d_?*]*(?:[?*][^\W\d_?*]*)*")  # كور?ا, كو*يا
 AFTER_PHRASE_RE = re.compile(r"(?:~(?P<slop>\d{1,2}))?(?:\^(?P<boost>\d{1,3}(?:\.\d{1,3})?))?")
@@ -67,6 +69,7 @@ class Term:
     prefix: bool = False
     boost: float = 1.0
     pattern: bool = False
+    fuzzy: int | None = None  # word~ (0: the default distance) or word~N; None: exact
 
 
 @dataclass(frozen=True)
@@ -180,18 +183,28 @@ def _chunk_tokens(chunk: str, notices: list[str]) -> list[_Token]:
     boost = 1.0
     if boosted := BOOSTED_RE.fullmatch(chunk):
         chunk, boost = boosted["word"], min(float(boosted["boost"]), MAX_BOOST)
-    if FUZZY_RE.fullmatch(chunk):
-        notices.append(f"fuzzy matching ({chunk}) is not supported; the word was searched as typed")
+    fuzzy = None
+    if fuzzed := FUZZY_RE.fullmatch(chunk):
+        chunk, given = fuzzed["word"], fuzzed["distance"]
+        fuzzy = min(int(given), MAX_FUZZY) if given else 0
+        if given == "0":
+            fuzzy = None
+        elif given and int(given) > MAX_FUZZY:
+            notices.append(
+                f"{fuzzed.group()}: at most {MAX_FUZZY} edits; searched {chunk}~{MAX_FUZZY}"
+            )
     word = chunk.rstrip("?")  # a ? that ends a chunk ends a question, it is no wildcard
     inner = word.rstrip(PREFIX_MARK)
     if ("?" in inner or PREFIX_MARK in inner) and WILDCARD_RE.fullmatch(word):
-        return [_Token("word", (word, False, boost, True))]
+        return [_Token("word", (word, False, boost, True, None))]
     found = []
     matches = list(TOKEN_RE.finditer(chunk))
     for index, match in enumerate(matches):
         is_last = index == len(matches) - 1
         prefix = is_last and chunk[match.end() :].startswith(PREFIX_MARK)
-        found.append(_Token("word", (match.group(), prefix, boost, False)))
+        found.append(_Token("word", (match.group(), prefix, boost, False, fuzzy)))
+    if fuzzy is not None and len(found) != 1:  # ~ applies to one word (كوريا~, not F-16 2~)
+        found = [_Token("word", (*token.value[:4], None)) for token in found]
     return found
 
 
@@ -280,8 +293,8 @@ class _Parser:
                 return None
             return Phrase(words, slop=slop, boost=boost)
         if token.kind == "word":
-            text, prefix, boost, pattern = token.value
-            return Term(text, prefix=prefix, boost=boost, pattern=pattern)
+            text, prefix, boost, pattern, fuzzy = token.value
+            return Term(text, prefix=prefix, boost=boost, pattern=pattern, fuzzy=fuzzy)
         return None  # "or"/"close" are handled by the callers
 
 
@@ -321,8 +334,8 @@ def parse_with_notices(text: str) -> tuple[Node, list[str]]:
     """The tree of `parse`, and a notice for each piece of syntax the grammar does not support
     and searched as plain words instead.
 
-    >>> parse_with_notices("كوريا~2")[1]
-    ['fuzzy matching (كوريا~2) is not supported; the word was searched as typed']
+    >>> parse_with_notices("date:2024")[1]
+    ['date: is not a field (title:, source: and tag: are); date:2024 was searched as words']
     """
     if len(text) > MAX_QUERY_LENGTH:
         raise BadQuery(f"the query is {len(text)} characters long; at most {MAX_QUERY_LENGTH}")

@@ -69,7 +69,7 @@ def rank(
             best, PROXIMITY_FIELD, compiled.pairs, PROXIMITY_SLOP
         )
     documents = top(matches, offset + limit, order)[offset:]
-    return Ranking(compiled, matches, unfiltered, documents, notices)
+    return Ranking(compiled, matches, unfiltered, documents, notices + compiled.notices)
 
 
 def _matches(engine: Engine, compiled: Compiled) -> Matches:

@@ -15,6 +15,7 @@ from ..analysis import TOKEN_RE, normalize, stems, strip_diacritics, words
 from ..store import Reader
 from . import nodes as qn
 from .engine import engine_for, top
+from .fuzzy import neighbours
 from .parser import FIELDS, OR_WORDS
 from .variants import candidates
 
@@ -87,29 +88,6 @@ def _known(reader: Reader, folded: str) -> bool:
     )
 
 
-# Letters a respelling may insert or substitute: the folded Arabic alphabet (no أ إ آ ة ى,
-# which never survive the fold).
-ALPHABET = "ءابتثجحخدذرزسشصضطظعغفقكلمنهوي"
-
-
-def edits(word: str) -> set[str]:
-    """Every word one deletion, transposition, substitution or insertion away.
-
-    Generating the few hundred neighbours and looking each up is far cheaper than walking a
-    vocabulary of hundreds of thousands of words with an edit-distance automaton.
-
-    >>> "الشماليه" in edits("الشكماليه")
-    True
-    """
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    found = {a + b[1:] for a, b in splits if b}
-    found |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-    found |= {a + c + b[1:] for a, b in splits if b for c in ALPHABET}
-    found |= {a + c + b for a, b in splits for c in ALPHABET}
-    found.discard(word)
-    return found
-
-
 def deletions(word: str) -> set[str]:
     """Every word one deletion away (the only second edit tried: len(word) of them).
 
@@ -122,8 +100,8 @@ def deletions(word: str) -> set[str]:
 def _best_correction(reader: Reader, folded: str) -> str | None:
     variants = set(candidates(folded))  # searched already, and often another word
     floor = MIN_CORRECTION_DOCUMENTS
-    once = edits(folded) - variants
-    options = {c: n for c in once if (n := _frequency(reader, c)) >= floor}
+    nearby = neighbours(reader, folded)  # one edit away (shared with the fuzzy guess)
+    options = {c: n for c, n in nearby.items() if c not in variants and n >= floor}
     if not options and len(folded) >= 6:  # two edits only for long words, deletions only
         twice = {d for c in deletions(folded) for d in deletions(c)} - variants
         options = {c: n for c in twice if (n := _frequency(reader, c)) >= floor}
