@@ -122,6 +122,9 @@ _NOT_DOT = rf"[^.{WHITESPACE_CHARS}/\\{FORBIDDEN_ID_CHARS}]"
 _MIDDLE = rf"[^/\\{FORBIDDEN_ID_CHARS}]"  # spaces allowed inside a segment
 _SEGMENT = rf"(?:{_EDGE}{_MIDDLE}+{_EDGE}|{_NOT_DOT}{_EDGE}|\.{_NOT_DOT}|{_NOT_DOT})"
 ID_PATTERN = rf"^{_SEGMENT}(?:/{_SEGMENT})*$"
+# /api/documents/<id>/similar is an article's similar articles, so no id may end so (the
+# OpenAPI description says it with "not": {"pattern": RESERVED_ID_END}).
+RESERVED_ID_END = "/similar$"
 ID_RE = re.compile(ID_PATTERN)
 
 DIGITS = str.maketrans(ARABIC_INDIC_DIGITS + PERSIAN_DIGITS, "0123456789" * 2)
@@ -674,6 +677,10 @@ def check_id(value: str) -> str:
             raise FieldError(
                 "id", "field 'id' holds a path segment that starts or ends with a space"
             )
+    if re.search(RESERVED_ID_END, value):
+        raise FieldError(
+            "id", "field 'id' ends in '/similar', the address of an article's similar articles"
+        )
     if not ID_RE.match(value):  # the rules above name every way to miss it
         raise FieldError("id", f"field 'id' is not an id (the pattern {ID_PATTERN})")
     return value

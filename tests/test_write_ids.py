@@ -151,6 +151,7 @@ def test_invalid_utf8_in_an_id_is_a_400_never_a_replacement_character(client, fo
         ("/a", "an empty path segment"),
         ("a\u200db", "U+200D"),
         ("", "field 'id' is empty"),
+        ("a/similar", "ends in '/similar'"),  # the address of a's similar articles
     ],
 )
 def test_the_same_ids_are_refused_in_a_batch(client, folder, doc_id, words):
@@ -346,3 +347,11 @@ def test_a_really_full_disk_is_507_and_the_index_still_serves(tiny_disk, templat
     filler.unlink()
     assert client.put("/api/documents/new", json=BODY, headers=AUTH).status_code == 201
     assert documents(index) == 6
+
+
+@pytest.mark.parametrize("method", ["put", "delete"])
+def test_a_write_to_an_articles_similar_list_is_405(client, folder, method):
+    response = getattr(client, method)("/api/documents/000/similar", json=BODY, headers=AUTH)
+    assert_error(response, 405, "method_not_allowed")
+    assert set(response.headers["Allow"].replace(" ", "").split(",")) == {"GET", "HEAD", "OPTIONS"}
+    assert documents(folder) == 5

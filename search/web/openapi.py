@@ -21,6 +21,7 @@ from ..documents import (
     MAX_TAGS,
     MAX_TITLE_CHARS,
     MAX_URL_CHARS,
+    RESERVED_ID_END,
     WHITESPACE_CHARS,
 )
 from ..query.parser import MAX_QUERY_LENGTH
@@ -186,6 +187,7 @@ ID_SCHEMA = {
     "minLength": 1,
     "maxLength": MAX_ID_LENGTH,
     "pattern": ID_PATTERN,
+    "not": {"pattern": RESERVED_ID_END},
 }
 ID_RULES = (
     "Path segments joined by '/': none empty, '.' or '..', none starting or ending with a "

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from urllib.parse import unquote_to_bytes
 
 from flask import Blueprint, current_app, jsonify, request, url_for
+from werkzeug.exceptions import MethodNotAllowed
 
 from ..documents import Article, FieldError, TooLarge, article_from_mapping, check_id
 from ..errors import (
@@ -169,7 +170,10 @@ def _decode_json(text: str, line: int | None = None) -> object:
 
 def _url_id(doc_id: str) -> str:
     """The id as the URL spelled it; 400 when its bytes are not UTF-8 (werkzeug would turn
-    them into U+FFFD, and two different ids into one)."""
+    them into U+FFFD, and two different ids into one). .../similar is the read-only list of
+    an article's similar articles: 405 for a write there."""
+    if doc_id.endswith("/similar"):
+        raise MethodNotAllowed(valid_methods=["GET", "HEAD", "OPTIONS"])
     path = request.environ.get("PATH_INFO", "")
     uri = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or ""
     try:
