@@ -355,3 +355,11 @@ def test_a_write_to_an_articles_similar_list_is_405(client, folder, method):
     assert_error(response, 405, "method_not_allowed")
     assert set(response.headers["Allow"].replace(" ", "").split(",")) == {"GET", "HEAD", "OPTIONS"}
     assert documents(folder) == 5
+
+
+def test_options_and_other_methods_on_a_similar_list_name_only_reads(client):
+    for method in ("options", "post", "patch"):
+        response = getattr(client, method)("/api/documents/000/similar", headers=AUTH)
+        assert response.status_code in (204, 405)
+        allowed = set(response.headers["Allow"].replace(" ", "").split(","))
+        assert allowed == {"GET", "HEAD", "OPTIONS"}, method

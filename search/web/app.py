@@ -81,6 +81,8 @@ def _headers(response):
     if request.method == "OPTIONS" and response.status_code == 200 and not response.data:
         response.status_code = 204  # Flask's answer names the methods (Allow) and no more
         response.headers.pop("Content-Type", None)
+        if _similar_list():
+            response.headers["Allow"] = READ_ONLY
     response.headers.update(SECURITY_HEADERS)
     response.headers["X-Request-Id"] = g.get("request_id", "")
     elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
@@ -104,6 +106,15 @@ def _headers(response):
     return response
 
 
+READ_ONLY = "GET, HEAD, OPTIONS"
+
+
+def _similar_list() -> bool:
+    """/api/documents/<id>/similar: a read-only resource, though the document routes'
+    <path:id> match it too (Allow would name their PUT and DELETE)."""
+    return request.path.startswith("/api/documents/") and request.path.endswith("/similar")
+
+
 def _wants_json() -> bool:
     """JSON errors for the API, for methods no page answers (OPTIONS *, PUT /x) and for
     clients that prefer JSON; the error page for a browser on a page's address."""
@@ -125,7 +136,8 @@ def http_error(error: HTTPException):
     code = (error.name or "error").lower().replace(" ", "_")
     response = error_body(code, error.description or error.name, error.code or 500)
     if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
-        response[0].headers["Allow"] = ", ".join(error.valid_methods)
+        allowed = READ_ONLY if _similar_list() else ", ".join(error.valid_methods)
+        response[0].headers["Allow"] = allowed
     return response
 
 
