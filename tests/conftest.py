@@ -49,6 +49,23 @@ def find(seed_index):
     reader.close()
 
 
+@pytest.fixture(scope="module")
+def articles_folder(request, tmp_path_factory) -> Path:
+    """An index of the requesting module's ``ARTICLES``, built once per module."""
+    folder = tmp_path_factory.mktemp(request.module.__name__.rpartition(".")[2])
+    index_articles(folder, request.module.ARTICLES, procs=1)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def index(articles_folder):
+    """That index, open through the package's Python API."""
+    import search
+
+    with search.open_index(articles_folder) as opened:
+        yield opened
+
+
 @pytest.fixture
 def app(seed_index):
     return create_app({"TESTING": True, "INDEX_DIR": str(seed_index)})

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-import search
 from search.documents import Article
 
 ARTICLES = [
@@ -20,14 +19,6 @@ ARTICLES = [
 ]
 F16 = {"hyphen", "joined", "spaced"}
 COVID = {"covid", "covid-spaced", "covid-joined"}
-
-
-@pytest.fixture(scope="module")
-def index(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("compounds")
-    search.index_articles(folder, ARTICLES, procs=1)
-    with search.open_index(folder) as opened:
-        yield opened
 
 
 def found(index, query: str) -> set[str]:

@@ -17,14 +17,6 @@ ARTICLES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def index(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("fuzzy")
-    search.index_articles(folder, ARTICLES, procs=1)
-    with search.open_index(folder) as opened:
-        yield opened
-
-
 def ids(body) -> list[str]:
     return [hit["id"] for hit in body["results"]]
 

@@ -9,7 +9,6 @@ import json
 import pytest
 from click.testing import CliRunner
 
-import search
 from search.cli import main
 from search.documents import Article
 from search.precision import core, frequent_words, holds, precision
@@ -30,16 +29,8 @@ ARTICLES = [
 
 
 @pytest.fixture(scope="module")
-def folder(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("precision")
-    search.index_articles(folder, ARTICLES, procs=1)
-    return folder
-
-
-@pytest.fixture(scope="module")
-def index(folder):
-    with search.open_index(folder) as opened:
-        yield opened
+def folder(articles_folder):
+    return articles_folder
 
 
 def ranked(index, query: str, **params) -> list[str]:

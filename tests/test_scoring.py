@@ -26,7 +26,6 @@ import math
 import numpy as np
 import pytest
 
-import search
 from search.analysis import stems
 from search.documents import Article
 from search.query import BM25F
@@ -38,14 +37,6 @@ ARTICLES = [
     Article("d", "مطر", "السلام سيول"),
 ]
 IDF = {1: 1.203973, 2: 0.693147, 3: 0.356675}
-
-
-@pytest.fixture(scope="module")
-def index(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("scoring")
-    search.index_articles(folder, ARTICLES, procs=1)
-    with search.open_index(folder) as opened:
-        yield opened
 
 
 def scores(index, query: str) -> list[tuple[str, float]]:

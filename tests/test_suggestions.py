@@ -4,9 +4,6 @@ the query finds plenty."""
 
 from __future__ import annotations
 
-import pytest
-
-import search
 from search.documents import Article
 
 ARTICLES = [
@@ -18,14 +15,6 @@ ARTICLES = [
     *(Article(f"writer-{i}", "الكاتب والرواية", "قال الكاتب إن روايته الجديدة") for i in range(4)),
     *(Article(f"books-{i}", "كتب جديدة", "كتب كثيرة في المعرض") for i in range(5)),
 ]
-
-
-@pytest.fixture(scope="module")
-def index(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("suggest")
-    search.index_articles(folder, ARTICLES, procs=1)
-    with search.open_index(folder) as opened:
-        yield opened
 
 
 def test_a_typo_among_well_found_words_is_respelled(index):
