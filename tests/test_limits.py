@@ -305,3 +305,16 @@ def test_a_write_of_more_text_than_one_commit_may_index_is_413(writable, monkeyp
     error = assert_error_with(response, 413, "batch_too_large")
     assert "1200 characters of text; at most 1000" in error["message"]
     assert client.post("/api/documents", json=batch[:2], headers=AUTH).status_code == 200
+
+
+def test_a_repeated_fuzzy_word_reads_the_vocabulary_once(client, lookups):
+    response = client.get("/api/search", query_string={"q": " ".join(["الشمالية~2"] * 60)})
+    assert response.status_code == 200
+    assert lookups["expand_prefix"] == 2  # title and body, once
+
+
+def test_too_many_different_fuzzy_words_are_a_400(client):
+    words = [f"{a}{b}الشمال~1" for a, b in zip("ابتثجحخدذرز", "لمنهويبتثجح", strict=True)]
+    response = client.get("/api/search", query_string={"q": " ".join(words)})
+    error = assert_error(response, 400, "bad_query")
+    assert f"at most {compiler.MAX_FUZZY_WORDS} different fuzzy words" in error["message"]
