@@ -311,7 +311,8 @@ OPENAPI = {
             "get": {
                 "summary": "Search the articles",
                 "description": "A query text the query language cannot search (no words, a "
-                "one-letter prefix, only exclusions, too many prefixes) is a 400 bad_query.",
+                "one-letter prefix, only exclusions, over 10 prefixes or 10 fuzzy words) is a "
+                "400 bad_query.",
                 "parameters": [
                     _param(
                         "q",
