@@ -5,14 +5,13 @@ in an external sort (pickled runs on disk, merged with heapq) and one method cal
 posting into the block writer; profiled on news articles, that was 90% of a build and
 capped it near 150 articles/s (docs/performance.md). A fresh build needs none of it:
 
-- each text is tokenised once with the chain's own regex, and each distinct token is
-  analysed once per process (`token_readings`, cached): the stemmed and the exact field are
-  filled from the same pass;
-- postings are grouped by term in memory as they are made, so nothing is sorted but the
-  distinct terms, once, when the segment is written;
-- each term's postings go to the block writer a block at a time, not one by one, and a
-  Positions field's positions as lists, never encoded (`search.store.codec` stores them as
-  arrays);
+- a batch of articles is analysed together (`search.store.bulk_text`): each text split by
+  the chain's own regex, each distinct token analysed once per process by the chain's own
+  `token_words`, and the words, positions and counts of the whole batch grouped with numpy,
+  the stemmed and the exact field filled from the same pass;
+- a segment's postings are int32 arrays per field, sorted by term once, when the segment is
+  written, and written from arrays (`ArrayFieldWriter.add_terms`): no Python step per
+  posting, one per term and per block that only slices bytes, compresses and joins;
 - worker processes each build their own segments; the parent lists them all in one commit.
 
 The files are those Whoosh's own writer makes with the same codec (`search.store.codec`, which
