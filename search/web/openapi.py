@@ -297,6 +297,14 @@ ID_PARAMETER = {
     "description": ID_RULES,
 }
 SECURITY = [{"adminToken": []}]
+# A document looked up by id (GET): any text, since ids of older indexes follow no pattern.
+LOOKUP_ID_PARAMETER = {
+    "name": "id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "minLength": 1},
+    "description": "any text; an id the index does not hold is a 404",
+}
 
 OPENAPI = {
     "openapi": "3.1.0",
@@ -374,13 +382,7 @@ OPENAPI = {
             "get": {
                 "summary": "The articles closest to one article (never itself)",
                 "parameters": [
-                    {
-                        "name": "id",
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "string", "minLength": 1},
-                        "description": "any text; an id the index does not hold is a 404",
-                    },
+                    LOOKUP_ID_PARAMETER,
                     {
                         "name": "limit",
                         "in": "query",
@@ -404,15 +406,7 @@ OPENAPI = {
         "/api/documents/{id}": {
             "get": {
                 "summary": "One stored document",
-                "parameters": [
-                    {
-                        "name": "id",
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "string", "minLength": 1},
-                        "description": "any text; an id the index does not hold is a 404",
-                    }
-                ],
+                "parameters": [LOOKUP_ID_PARAMETER],
                 "responses": {
                     "200": {"description": "The document", **_json(STORED)},
                     "404": _error("No document with this id"),
