@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -64,6 +65,14 @@ def index(articles_folder):
 
     with search.open_index(articles_folder) as opened:
         yield opened
+
+
+@pytest.fixture
+def writable_index(seed_index, tmp_path) -> Path:
+    """A private copy of the seed index that a test may change."""
+    target = tmp_path / "index"
+    shutil.copytree(seed_index, target)
+    return target
 
 
 @pytest.fixture

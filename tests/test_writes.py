@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -12,11 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from search.documents import read_paths
-from search.store import index_articles, live_generation, open_reader, write_lock
+from search.store import live_generation, open_reader, write_lock
 from search.web import create_app
-
-from .conftest import SEEDS
 
 TOKEN = "s3cret-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -30,19 +26,9 @@ NEW = {
 }
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("writable-template")
-    index_articles(folder, read_paths([SEEDS]))
-    return folder
-
-
 @pytest.fixture
-def folder(template, tmp_path) -> Path:
-    """A private copy of the seed index that a test may change."""
-    target = tmp_path / "index"
-    shutil.copytree(template, target)
-    return target
+def folder(writable_index) -> Path:
+    return writable_index
 
 
 def make_client(folder: Path, **config):
