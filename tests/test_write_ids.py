@@ -14,29 +14,17 @@ from urllib.parse import quote
 
 import pytest
 
-from search.documents import read_paths
-from search.store import index_articles, open_reader
+from search.store import open_reader
 from search.web import create_app
-
-from .conftest import SEEDS
 
 TOKEN = "ids-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 BODY = {"title": "عنوان", "body": "نص قصير عن الزعفران"}
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("ids-template")
-    index_articles(folder, read_paths([SEEDS]))
-    return folder
-
-
 @pytest.fixture
-def folder(template, tmp_path) -> Path:
-    target = tmp_path / "index"
-    shutil.copytree(template, target)
-    return target
+def folder(writable_index) -> Path:
+    return writable_index
 
 
 @pytest.fixture
@@ -327,9 +315,9 @@ def tiny_disk(tmp_path):
 # whoosh3 3.54 leaves the failed segment's files open until they are collected (a
 # ResourceWarning then); the next commit deletes them, as the last lines check.
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-def test_a_really_full_disk_is_507_and_the_index_still_serves(tiny_disk, template):
+def test_a_really_full_disk_is_507_and_the_index_still_serves(tiny_disk, seed_index):
     index = tiny_disk / "index"
-    shutil.copytree(template, index)
+    shutil.copytree(seed_index, index)
     filler = tiny_disk / "filler"
     with filler.open("wb", buffering=0) as out:  # fill what is left, to the last block
         try:
