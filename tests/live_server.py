@@ -50,18 +50,13 @@ def stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
-@pytest.fixture
-def serve(tmp_path) -> Iterator[Callable]:
-    """``serve(command_for_port, env)`` starts a server and returns its base URL once healthy.
-
-    Every process started here is stopped when the test ends, whatever happened.
-    """
-    started: list[tuple[subprocess.Popen, object]] = []
-
-    def start(command_for_port: Callable[[int], list[str]], env: dict[str, str]) -> str:
-        port = free_port()
-        log_path = tmp_path / f"server-{len(started)}.log"
-        log = log_path.open("wb")
+def launch(
+    command_for_port: Callable[[int], list[str]], env: dict[str, str], log_path: Path
+) -> tuple[subprocess.Popen, str]:
+    """Start a server on a free port, logging to ``log_path``; its process and base URL once
+    /healthz answers 200. The caller stops it (`stop`)."""
+    port = free_port()
+    with log_path.open("wb") as log:  # the child keeps its own copy
         process = subprocess.Popen(
             command_for_port(port),
             cwd=ROOT,
@@ -70,26 +65,39 @@ def serve(tmp_path) -> Iterator[Callable]:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        started.append((process, log))
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                pytest.fail(f"server exited with {process.returncode}:\n{log_path.read_text()}")
-            try:
-                if fetch(f"{base}/healthz")[0] == 200:
-                    return base
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            time.sleep(0.1)
-        pytest.fail(f"no healthy /healthz within {STARTUP_SECONDS} s:\n{log_path.read_text()}")
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"server exited with {process.returncode}:\n{log_path.read_text()}")
+        try:
+            if fetch(f"{base}/healthz")[0] == 200:
+                return process, base
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.1)
+    stop(process)
+    pytest.fail(f"no healthy /healthz within {STARTUP_SECONDS} s:\n{log_path.read_text()}")
+
+
+@pytest.fixture
+def serve(tmp_path) -> Iterator[Callable]:
+    """``serve(command_for_port, env)`` starts a server and returns its base URL once healthy.
+
+    Every process started here is stopped when the test ends, whatever happened.
+    """
+    started: list[subprocess.Popen] = []
+
+    def start(command_for_port: Callable[[int], list[str]], env: dict[str, str]) -> str:
+        process, base = launch(command_for_port, env, tmp_path / f"server-{len(started)}.log")
+        started.append(process)
+        return base
 
     try:
         yield start
     finally:
-        for process, log in started:
+        for process in started:
             stop(process)
-            log.close()
 
 
 def environment(**extra: str) -> dict[str, str]:

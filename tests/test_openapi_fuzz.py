@@ -49,6 +49,7 @@ LABELS = [
     "DELETE /api/documents/{id}",
     "POST /api/documents",
     "GET /healthz",
+    "GET /metrics",
 ]
 
 

@@ -8,6 +8,8 @@
     writes     PUT, POST and DELETE of documents, behind the admin token
     openapi    the OpenAPI 3.1 description
     logs       JSON log lines
+    metrics    GET /metrics: Prometheus counts summed over the workers, gauges read at scrape
+    runtime    the folder a server's workers share (metrics files, rate-limit counts)
     serving    gunicorn's settings for the deployed server
 
 gunicorn runs ``gunicorn -c python:search.web.serving 'search.web:create_app()'``.

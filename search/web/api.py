@@ -13,6 +13,7 @@ from ..results import MAX_SIMILAR, SearchRequest, document, search, similar_arti
 from ..results.body import SIMILAR_DEFAULT
 from ..store import read_build_info
 from .live import live
+from .metrics import count_search, gauge
 from .openapi import OPENAPI
 
 log = logging.getLogger(__name__)
@@ -22,7 +23,9 @@ api = Blueprint("api", __name__)
 @api.get("/api/search")
 def api_search():
     search_request = SearchRequest.from_args(request.args, strict=True)
-    return search(live().get(), search_request)
+    body = search(live().get(), search_request)
+    count_search(body["total"])
+    return body
 
 
 @api.get("/api/documents/<path:doc_id>/similar")
@@ -63,16 +66,56 @@ def healthz():
         return jsonify({"status": "unavailable", "error": failure}), 503
     info = read_build_info(live().folder)
     updated = info.get("updated_at") or info.get("built_at")
-    age = None
-    if updated:
-        age = round((dt.datetime.now(dt.UTC) - dt.datetime.fromisoformat(updated)).total_seconds())
+    age = _age(updated)
     return {
         "status": "ok",
         "documents": documents,
         "built_at": info.get("built_at"),
         "updated_at": updated,
-        "index_age_seconds": age,
+        "index_age_seconds": round(age) if age is not None else None,
     }
+
+
+def _age(updated: str | None) -> float | None:
+    """Seconds since an ISO time (the index's last change), or None without one."""
+    if not updated:
+        return None
+    return (dt.datetime.now(dt.UTC) - dt.datetime.fromisoformat(updated)).total_seconds()
+
+
+def _index_reading(read):
+    """A scrape-time gauge's reader that leaves the gauge out when the index cannot be read
+    (/healthz says why)."""
+
+    def reading():
+        try:
+            return read()
+        except Exception:  # no index, or an unreadable one: nothing to report
+            return None
+
+    return reading
+
+
+gauge(
+    "documents",
+    "Documents in the live index",
+    _index_reading(lambda: live().get().documents),
+)
+gauge(
+    "index_generation",
+    "The live index generation (its folder name), always 1",
+    _index_reading(lambda: {(live().get().generation.name,): 1}),
+    labels=("generation",),
+)
+gauge(
+    "index_age_seconds",
+    "Seconds since the live index was built or last written to",
+    _index_reading(
+        lambda: _age(
+            (info := read_build_info(live().folder)).get("updated_at") or info.get("built_at")
+        )
+    ),
+)
 
 
 @api.get("/api/openapi.json")

@@ -23,6 +23,7 @@ from .api import api
 from .filters import FILTERS, GLOBALS, html_text
 from .live import LiveReader
 from .logs import ACCESS, install
+from .metrics import count_request, metrics
 from .pages import pages
 from .writes import writes
 
@@ -45,6 +46,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(api)
     app.register_blueprint(pages)
     app.register_blueprint(writes)
+    app.register_blueprint(metrics)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(SearchError, search_error)
     app.register_error_handler(Exception, unexpected_error)
@@ -85,7 +87,9 @@ def _headers(response):
             response.headers["Allow"] = READ_ONLY
     response.headers.update(SECURITY_HEADERS)
     response.headers["X-Request-Id"] = g.get("request_id", "")
-    elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+    seconds = time.perf_counter() - g.get("started", time.perf_counter())
+    elapsed = seconds * 1000
+    count_request(request.method, _route(), response.status_code, seconds)
     access_log.info(
         "%s %s %s",
         request.method,
@@ -107,6 +111,12 @@ def _headers(response):
 
 
 READ_ONLY = "GET, HEAD, OPTIONS"
+
+
+def _route() -> str:
+    """The request's route as written in the code, never the raw URL: the metrics' labels
+    stay few whatever URLs clients send."""
+    return request.url_rule.rule if request.url_rule is not None else "unmatched"
 
 
 def _similar_list() -> bool:

@@ -524,6 +524,18 @@ OPENAPI = {
                 },
             }
         },
+        "/metrics": {
+            "get": {
+                "summary": "Prometheus metrics, summed over the server's workers",
+                "responses": {
+                    "200": {
+                        "description": "Prometheus text format 0.0.4",
+                        "content": {"text/plain": {"schema": {"type": "string"}}},
+                    },
+                    **SERVER_ERRORS,
+                },
+            }
+        },
         "/api/openapi.json": {
             "get": {
                 "summary": "This document",

@@ -17,6 +17,7 @@ from ..results import (
     similar_articles,
 )
 from .live import live
+from .metrics import count_search
 
 pages = Blueprint("pages", __name__)
 
@@ -37,6 +38,7 @@ def search_page():
             search_request = SearchRequest.from_args(request.args)
             reader = live().get()
             body = search(reader, search_request)
+            count_search(body["total"])
             for name in ("source", "year"):
                 if request.args.get(name):
                     body["facets"][name] = _facets_without(reader, request.args, name)

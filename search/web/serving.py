@@ -14,6 +14,10 @@ or as soon as it holds more than ``ARABIC_SEARCH_WORKER_MAX_MB`` after a request
 request line may be as long as gunicorn allows (8,190 bytes): the documented query limit of
 1,000 characters is 6,000 bytes of URL-encoded Arabic.
 
+Shared folder. Each start makes a fresh folder for what the workers share (their metrics
+files, the rate limiter's counts; `search.web.runtime`), marks each dead worker's metrics as
+such, and removes the folder at stop.
+
 Errors. gunicorn answers requests it cannot parse (400, 414, 431) itself, and a request past
 the worker timeout gets no answer at all; here both are the API's JSON error body with the
 app's security headers, and no response names the server software. Slow clients are nginx's
@@ -31,7 +35,9 @@ from gunicorn.http import wsgi
 from gunicorn.workers.sync import SyncWorker
 
 from ..settings import default
+from . import runtime
 from .app import SECURITY_HEADERS
+from .metrics import worker_exited
 
 GC_THRESHOLDS = (50_000, 20, 100)  # Python's defaults: (700, 10, 10)
 LIMIT_REQUEST_LINE = 8190  # gunicorn's largest; its default, 4,094, refused 680 Arabic letters
@@ -43,6 +49,21 @@ limit_request_line = LIMIT_REQUEST_LINE
 timeout = TIMEOUT
 max_requests = int(default("MAX_REQUESTS"))
 max_requests_jitter = max_requests // 10
+
+
+def on_starting(server) -> None:
+    """gunicorn's hook, in the master before any worker: the run's fresh shared folder."""
+    runtime.start()
+
+
+def child_exit(server, worker) -> None:
+    """gunicorn's hook, in the master when a worker has exited."""
+    worker_exited(worker.pid)
+
+
+def on_exit(server) -> None:
+    """gunicorn's hook, in the master as it stops."""
+    runtime.stop()
 
 
 def post_worker_init(worker) -> None:
