@@ -132,3 +132,15 @@ class WritesDisabled(Forbidden):
     """The write API is switched off: no admin token is configured."""
 
     code = "writes_disabled"
+
+
+class RateLimited(SearchError):
+    """A client over one of ``ARABIC_SEARCH_RATE_LIMIT``'s limits; Retry-After says when the
+    window ends."""
+
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.headers = {"Retry-After": str(retry_after)}

@@ -104,6 +104,22 @@ SETTINGS = (
         "a gunicorn worker holding more memory than this after a request is replaced; 0 never",
     ),
     Setting(
+        "RATE_LIMIT",
+        "",
+        str,
+        "requests one client address may make, e.g. 20/second or 1000/hour, several separated "
+        "by ; or , (429 over any); counted across the workers",
+        shown_default="off",
+    ),
+    Setting(
+        "TRUSTED_PROXIES",
+        "",
+        str,
+        "addresses or networks, comma-separated, whose X-Forwarded-For names the client (for "
+        "the rate limit and the logs)",
+        shown_default="none",
+    ),
+    Setting(
         "LOG_JSON",
         True,
         bool,

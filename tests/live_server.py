@@ -132,3 +132,8 @@ def gunicorn_command(workers: int = 2) -> Callable[[int], list[str]]:
         str(workers),
         "search.web:create_app()",
     ]
+
+
+def json_log(path: Path) -> list[dict]:
+    """The JSON lines of a server's log (the app's and gunicorn's own)."""
+    return [json.loads(line) for line in path.read_text().splitlines() if line.startswith("{")]

@@ -3,16 +3,14 @@ real gunicorn workers answers each request or the scrape."""
 
 from __future__ import annotations
 
-import json
 import shutil
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from .live_server import OPENER, environment, fetch, gunicorn_command, launch, stop
+from .live_server import OPENER, environment, fetch, gunicorn_command, json_log, launch, stop
 
 SEARCHES = 40
 MISSING = 6  # document lookups of ids the index lacks
@@ -74,16 +72,8 @@ def test_requests_are_counted_across_two_workers(server):
     assert total(samples, "arabic_search_search_results_bucket", le="0.0") == 10
     assert total(samples, "arabic_search_zero_result_searches_total") == 10
 
-    answered_by = {
-        line["pid"]
-        for line in map(json.loads, _json_lines(log))
-        if line.get("path") == "/api/search"
-    }
+    answered_by = {line["pid"] for line in json_log(log) if line.get("path") == "/api/search"}
     assert len(answered_by) == 2  # the counts above are both workers'
-
-
-def _json_lines(log: Path) -> list[str]:
-    return [line for line in log.read_text().splitlines() if line.startswith("{")]
 
 
 def test_the_index_gauges(server):

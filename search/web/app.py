@@ -19,12 +19,15 @@ from werkzeug.exceptions import HTTPException
 
 from ..errors import SearchError
 from ..settings import from_environment
+from . import runtime
 from .api import api
+from .clients import client_address, trusted_networks
 from .filters import FILTERS, GLOBALS, html_text
 from .live import LiveReader
 from .logs import ACCESS, install
 from .metrics import count_request, metrics
 from .pages import pages
+from .ratelimit import RateLimiter
 from .writes import writes
 
 log = logging.getLogger(__name__)
@@ -43,6 +46,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.extensions["live_reader"] = LiveReader(app.config["INDEX_DIR"])
+    app.extensions["trusted_proxies"] = trusted_networks(app.config["TRUSTED_PROXIES"])
+    app.extensions["rate_limiter"] = RateLimiter(app.config["RATE_LIMIT"], runtime.run_dir())
     app.register_blueprint(api)
     app.register_blueprint(pages)
     app.register_blueprint(writes)
@@ -54,6 +59,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.jinja_env.globals.update(GLOBALS)
     app.jinja_env.finalize = html_text  # before any template compiles: it is compiled in
     app.before_request(_start_clock)
+    app.before_request(_rate_limit)
     app.after_request(_headers)
     return app
 
@@ -68,6 +74,15 @@ def _start_clock() -> None:
     g.started = time.perf_counter()
     given = request.headers.get("X-Request-Id", "")
     g.request_id = given if REQUEST_ID_RE.fullmatch(given) else uuid.uuid4().hex[:16]
+    g.client = client_address(
+        request.remote_addr,
+        request.headers.get("X-Forwarded-For", ""),
+        current_app.extensions["trusted_proxies"],
+    )
+
+
+def _rate_limit() -> None:
+    current_app.extensions["rate_limiter"].check(request.path, g.client)
 
 
 # On every answer, the app's and gunicorn's own (search.web.serving) and nginx's
@@ -103,7 +118,7 @@ def _headers(response):
             "status": response.status_code,
             "ms": round(elapsed, 2),
             "bytes": response.calculate_content_length(),
-            "remote": request.remote_addr,
+            "remote": g.get("client", request.remote_addr),
             "pid": os.getpid(),
         },
     )

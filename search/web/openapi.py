@@ -267,6 +267,14 @@ SERVER_ERRORS = {
     "414": _error("The request line is longer than 8,190 bytes (uri_too_long)"),
     "431": _error("The request headers are too large (request_header_fields_too_large)"),
 }
+# Every route but /healthz, /metrics and the page's files, when ARABIC_SEARCH_RATE_LIMIT is set.
+RATE_LIMITED = {
+    "429": _error(
+        "This client address is over ARABIC_SEARCH_RATE_LIMIT: retry after Retry-After "
+        "seconds (rate_limited)",
+        {"Retry-After": {"required": True, "schema": {"type": "string"}, "description": "seconds"}},
+    )
+}
 INDEX_UNAVAILABLE = "No index, an unreadable one, one of another format, or the service is "
 WRITE_ERRORS = {
     "400": _error(
@@ -287,6 +295,7 @@ WRITE_ERRORS = {
         RETRY_AFTER,
     ),
     "507": _error("The disk holding the index is full; nothing was written"),
+    **RATE_LIMITED,
     **SERVER_ERRORS,
 }
 ID_PARAMETER = {
@@ -374,6 +383,7 @@ OPENAPI = {
                         "(bad_request)"
                     ),
                     "503": _error(INDEX_UNAVAILABLE + "stopping"),
+                    **RATE_LIMITED,
                     **SERVER_ERRORS,
                 },
             }
@@ -399,6 +409,7 @@ OPENAPI = {
                     "400": _error("limit out of its bounds, or a parameter this endpoint lacks"),
                     "404": _error("No document with this id"),
                     "503": _error(INDEX_UNAVAILABLE + "stopping"),
+                    **RATE_LIMITED,
                     **SERVER_ERRORS,
                 },
             }
@@ -411,6 +422,7 @@ OPENAPI = {
                     "200": {"description": "The document", **_json(STORED)},
                     "404": _error("No document with this id"),
                     "503": _error(INDEX_UNAVAILABLE + "stopping"),
+                    **RATE_LIMITED,
                     **SERVER_ERRORS,
                 },
             },
@@ -541,6 +553,7 @@ OPENAPI = {
                 "summary": "This document",
                 "responses": {
                     "200": {"description": "OpenAPI 3.1", **_json({"type": "object"})},
+                    **RATE_LIMITED,
                     **SERVER_ERRORS,
                 },
             }
