@@ -17,12 +17,20 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import RamStorage
 from whoosh.filedb.filetables import OrderedHashReader
 
+from search.analysis import DEFAULT_STEMMER
 from search.documents import Article, read_paths
 from search.results import SearchRequest, search
 from search.store import bulk, index_articles, live_generation, open_reader
 from search.store.bulk_text import Lexicon, analyse
 from search.store.codec import TermTable
 from search.store.schema import article_fields, make_schema
+from search.store.spans import (
+    SPAN_CHARS,
+    decode_spans,
+    document_spans,
+    encode_spans,
+    text_spans,
+)
 
 from .conftest import SEEDS, write_seed_corpus
 
@@ -30,10 +38,12 @@ SEED_ARTICLES = [a for a in read_paths([SEEDS]) if isinstance(a, Article)]
 
 
 def _whoosh_built(folder: Path, documents: list[dict]):
+    """Whoosh's own writer, given each document's token offsets as the store's writer gives
+    them (`whoosh_document`)."""
     ix = whoosh_index.create_in(str(folder), make_schema())
     writer = ix.writer()
     for fields in documents:
-        writer.add_document(**fields)
+        writer.add_document(**fields, spans=document_spans(fields, DEFAULT_STEMMER))
     writer.commit()
     return whoosh_index.open_dir(str(folder))
 
@@ -296,3 +306,27 @@ def test_workers_die_with_a_killed_build(tmp_path):
     assert live_generation(folder) == live
     report = index_articles(folder, SEED_ARTICLES, rebuild=True, lock_timeout=5)
     assert report.indexed == 5
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(st.lists(TEXTS, min_size=1, max_size=6))
+def test_a_batch_stores_the_token_offsets_the_writer_stores(texts):
+    """The offsets a bulk batch stores for each text are those Whoosh's writer path stores
+    (`text_spans`): every token at its offsets, a token of no word (a lone haraka) marked."""
+    analysed = analyse(Lexicon("light+snowball"), texts)
+    for number, text in enumerate(texts):
+        assert encode_spans(*analysed.tokens.of(number)) == text_spans(text, "light+snowball")
+        starts, ends = decode_spans(text_spans(text, "light+snowball"))
+        analyzer = make_schema()["body_exact"].analyzer
+        words = [(t.startchar, t.endchar) for t in analyzer(text, chars=True)]
+        assert sorted(set(words)) == [
+            (s, e) for s, e in zip(starts.tolist(), ends.tolist(), strict=True) if e > s
+        ]
+
+
+def test_token_offsets_stop_at_the_snippet_window():
+    text = ("كلمة " * 12_000).strip()  # 59,999 characters
+    starts, ends = decode_spans(text_spans(text, "light+snowball"))
+    assert ends[-1] <= SPAN_CHARS < ends[-1] + 5
+    assert starts.size == SPAN_CHARS // 5
+    assert text[starts[-1] : ends[-1]] == "كلمة"

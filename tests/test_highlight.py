@@ -95,3 +95,46 @@ def test_words_inside_pieces_are_marked_as_written(text, marked):
 def test_a_text_of_spaces_and_marks_only_has_no_snippet():
     assert snippet("  \u064e  ، . \n", Marks(frozenset({"كوريا"}))) == ""
     assert snippet("  \u064e  ، . \n", Marks()) == ""
+
+
+# Queries of every kind a reader types: words with clitics, hamza and ة/ه spellings,
+# diacritics, foreign names in two spellings, a phrase, a prefix, an OR.
+STORED_QUERIES = [
+    "كوريا الجنوبية",
+    "بيونج يانج",
+    "بيونغ يانغ",
+    "الولايات المتحدة",
+    '"الولايات المتحدة"',
+    "للحرب والسلام",
+    "الرَّئِيسُ",
+    "اسرائيل",
+    "مساعده",
+    "كوري*",
+    "روسيا OR الناتو",
+]
+
+
+@pytest.mark.parametrize("query", STORED_QUERIES)
+def test_results_marked_from_the_index_read_as_the_text_would(seed_index, query):
+    """A search result's title and snippet, marked from the index's positions and stored
+    offsets, are those that analysing the stored text word by word gives."""
+    from search.query import rank
+    from search.results.located import locate
+    from search.store import open_reader
+
+    with open_reader(seed_index) as reader:
+        ranking = rank(reader, query, limit=10)
+        marks = ranking.compiled.marks()
+        numbers = ranking.documents.tolist()
+        assert numbers, query
+        stored = {number: reader.stored(number) for number in numbers}
+        titles = locate(reader, marks, stored, "title")
+        bodies = locate(reader, marks, stored, "body")
+        for number in numbers:
+            title, body = stored[number]["title"], stored[number]["body"]
+            assert highlight_text(title, marks, located=titles[number]) == highlight_text(
+                title, marks, reader.stemmer
+            )
+            from_index = snippet(body, marks, located=bodies[number])
+            assert from_index == snippet(body, marks, reader.stemmer)
+            assert "<mark>" in from_index + highlight_text(title, marks, located=titles[number])

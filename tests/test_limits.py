@@ -163,23 +163,31 @@ def test_a_snippet_reads_only_the_start_of_a_long_body():
     assert "<mark>الزعفران</mark>" in snippet(body, marks, source_chars=len(body))
 
 
-def test_a_page_of_100_hits_shares_the_snippet_budget(tmp_path, monkeypatch):
-    read = []
-    original = highlight._Layout.__init__
+def test_a_page_of_100_hits_reads_no_text_and_shares_the_snippet_budget(tmp_path, monkeypatch):
+    """Results are marked from the index's positions and stored offsets: no shown body is
+    analysed, and the text a page's snippets are cut from is shared out."""
+    cut = []
+    original = highlight.StoredLayout.__init__
 
-    def layout(self, text, marks, stemmer):
-        read.append(len(text))
-        original(self, text, marks, stemmer)
+    def stored_layout(self, text, located):
+        cut.append(len(text))
+        original(self, text, located)
 
-    monkeypatch.setattr(highlight._Layout, "__init__", layout)
+    def analysed_layout(self, text, marks, stemmer):
+        raise AssertionError("a search result's text was analysed")
+
+    monkeypatch.setattr(highlight.StoredLayout, "__init__", stored_layout)
+    monkeypatch.setattr(highlight._Layout, "__init__", analysed_layout)
     body = "الزعفران " + "كلام عادي عن الأخبار اليومية. " * 3_000
     articles = [Article(id=f"long-{i}", title=f"عنوان {i}", body=body) for i in range(100)]
     index_articles(tmp_path, articles)
     client = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path)}).test_client()
     response = client.get("/api/search", query_string={"q": "الزعفران", "per_page": 100})
     assert response.status_code == 200
-    assert all("<mark>" in hit["snippet_html"] for hit in response.get_json()["results"])
-    bodies = [length for length in read if length > 1_000]
+    results = response.get_json()["results"]
+    assert len(results) == 100
+    assert all(hit["snippet_html"].startswith("<mark>الزعفران</mark>") for hit in results)
+    bodies = [length for length in cut if length > 1_000]
     assert len(bodies) == 100
     assert sum(bodies) <= highlight.SNIPPET_PAGE_CHARS
 

@@ -17,6 +17,7 @@ from ..query.engine import Matches
 from ..query.similar import similar
 from ..store import Reader
 from .highlight import SNIPPET_PAGE_CHARS, SNIPPET_SOURCE_CHARS, highlight_text, snippet
+from .located import Located, locate
 from .request import SURROGATE_RE, SearchRequest
 
 SIMILAR_DEFAULT = 5  # related articles shown on an article page
@@ -39,7 +40,13 @@ def search(reader: Reader, request: SearchRequest) -> dict:
     total = matches.total
     marks = compiled.marks()
     source = min(SNIPPET_SOURCE_CHARS, SNIPPET_PAGE_CHARS // max(len(ranked), 1))
-    hits = [_hit(reader, int(n), float(matches.scores[n]), marks, source) for n in ranked]
+    numbers = ranked.tolist()
+    stored = {number: reader.stored(number) for number in numbers}
+    titles = locate(reader, marks, stored, "title")
+    bodies = locate(reader, marks, stored, "body")
+    hits = [
+        _hit(stored[n], float(matches.scores[n]), titles[n], bodies[n], source) for n in numbers
+    ]
     if request.explain:
         for hit, number in zip(hits, ranked.tolist(), strict=True):
             hit["explain"] = explain(reader, compiled, number)
@@ -75,15 +82,16 @@ def _facet(reader: Reader, field: str, mask: np.ndarray) -> dict[str, int]:
     return dict(sorted(found.items(), key=lambda item: (-item[1], item[0])))
 
 
-def _hit(reader: Reader, number: int, score: float, marks: Marks, source: int) -> dict:
-    stored = reader.stored(number)
+def _hit(stored: dict, score: float, title_at: Located, body_at: Located, source: int) -> dict:
     title = stored.get("title", "")
     date = stored.get("date")
     return {
         "id": stored["id"],
         "title": title,
-        "title_html": highlight_text(title, marks, reader.stemmer),
-        "snippet_html": snippet(stored.get("body", ""), marks, reader.stemmer, source_chars=source),
+        "title_html": highlight_text(title, Marks(), located=title_at),
+        "snippet_html": snippet(
+            stored.get("body", ""), Marks(), source_chars=source, located=body_at
+        ),
         "date": date.date().isoformat() if date else None,
         "source": stored.get("source") or None,
         "url": stored.get("url") or None,

@@ -1,15 +1,18 @@
 """Highlighted titles and snippets: ``<mark>`` on the words as the article wrote them.
 
-The stored text is analysed with the same chain as the index (`search.analysis.words`), so each
-word carries its offsets in the original text; a word is marked when its normalised form or
-one of its stems is one the query matched. Everything outside the marks is HTML-escaped, so
-neither an article nor a query can inject markup, and the characters HTML forbids in a
-document (controls, noncharacters) become spaces.
+A word is marked when its normalised form or one of its stems is one the query matched.
+Everything outside the marks is HTML-escaped, so neither an article nor a query can inject
+markup, and the characters HTML forbids in a document (controls, noncharacters) become
+spaces.
 
-A body is not analysed word by word on every search: it is split at spaces into pieces (a
-word, or a word with its punctuation), each distinct piece's terms are looked up in a table
-of the pieces met lately, and only the pieces holding a query term, and those near the cuts
-of a fragment, are looked at in Python.
+Where the words are comes from one of two layouts with the same questions (where the
+matched words are, where whole words start and end):
+
+* `StoredLayout`, for search results: the index's positions and each text's stored token
+  offsets (`search.results.located`), so a snippet is lookups and slices;
+* the analysed layout, for a text the index does not hold as a whole (an article page's
+  paragraphs): the text is analysed with the index's chain, split at spaces into pieces
+  whose terms are kept for the pieces met lately.
 
 Whoosh's own fragmenters know only Latin sentence marks; snippets here are cut at Arabic
 clause and sentence marks (؟ ، ؛) as well as . ! ? and newlines, or at word boundaries.
@@ -26,6 +29,8 @@ from html import escape
 from itertools import accumulate, compress, count
 from operator import add, not_
 
+import numpy as np
+
 from ..analysis import (
     DEFAULT_STEMMER,
     TOKEN_RE,
@@ -36,6 +41,7 @@ from ..analysis import (
     token_words,
 )
 from ..query import Marks
+from .located import Located
 
 SNIPPET_CHARS = 200  # the whole snippet, about two lines on a phone
 # Snippets are drawn from the start of the body only: a search analyses the text of every
@@ -270,6 +276,40 @@ class _Layout:
         return None
 
 
+class StoredLayout:
+    """A stored text's layout from the index: its token offsets and matched tokens."""
+
+    def __init__(self, text: str, located: Located):
+        self.text = text
+        words = located.ends > located.starts  # tokens that hold a word
+        self.word_starts = located.starts[words]
+        self.word_ends = located.ends[words]
+        matched = list(located.positions)
+        self.matched_starts = located.starts[matched].tolist()
+        self.matched_ends = located.ends[matched].tolist()
+        self.keys = list(located.keys)
+
+    def spans(self) -> list[tuple[int, int]]:
+        return sorted(set(zip(self.matched_starts, self.matched_ends, strict=True)))
+
+    def word_start_from(self, position: int) -> int | None:
+        i = int(np.searchsorted(self.word_starts, position, side="left"))
+        return int(self.word_starts[i]) if i < self.word_starts.size else None
+
+    def word_end_before(self, limit: int) -> int | None:
+        if not self.word_ends.size:
+            return None
+        i = int(np.searchsorted(self.word_ends, limit, side="right")) - 1
+        return int(self.word_ends[max(i, 0)])
+
+    def word_end_upto(self, position: int) -> int | None:
+        i = int(np.searchsorted(self.word_ends, position, side="right")) - 1
+        return int(self.word_ends[i]) if i >= 0 else None
+
+
+Layout = _Layout | StoredLayout
+
+
 def _escape(text: str) -> str:
     return escape(NOT_HTML_RE.sub(" ", text), quote=False)
 
@@ -286,9 +326,15 @@ def _render(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> st
     return " ".join("".join(out).split())  # line breaks and runs of spaces become one space
 
 
-def highlight_text(text: str, marks: Marks, stemmer: str = DEFAULT_STEMMER) -> str:
-    """The whole text, escaped, with the matched words marked (used for titles)."""
-    spans = _Layout(text, marks, stemmer).spans() if marks else []
+def highlight_text(
+    text: str, marks: Marks, stemmer: str = DEFAULT_STEMMER, located: Located | None = None
+) -> str:
+    """The whole text, escaped, with the matched words marked (titles, an article's
+    paragraphs); ``located`` when the index says where they are."""
+    if located is not None:
+        spans = StoredLayout(text, located).spans()
+    else:
+        spans = _Layout(text, marks, stemmer).spans() if marks else []
     return _render(text, 0, len(text), spans)
 
 
@@ -298,14 +344,20 @@ def snippet(
     stemmer: str = DEFAULT_STEMMER,
     max_chars: int = SNIPPET_CHARS,
     source_chars: int = SNIPPET_SOURCE_CHARS,
+    located: Located | None = None,
 ) -> str:
     """One to three fragments around the matched words, about ``max_chars`` in all, from
-    the first ``source_chars`` of the text."""
+    the first ``source_chars`` of the text; ``located`` when the index says where they
+    are."""
     length = len(text.rstrip())
     if len(text) > source_chars:  # cut at a space, so no word is cut in two
         cut = text.rfind(" ", 0, source_chars + 1)
         text = text[: cut if cut > 0 else source_chars]
-    layout = _Layout(text, marks, stemmer)
+    layout: Layout
+    if located is not None:
+        layout = StoredLayout(text, _within(located, len(text)))
+    else:
+        layout = _Layout(text, marks, stemmer)
     if not layout.keys:
         end = layout.word_end_before(max_chars)
         if end is None:  # no word at all
@@ -368,7 +420,21 @@ def _anchors(keys: list[str]) -> list[int]:
     return chosen
 
 
-def _fragment(layout: _Layout, index: int, limit: int) -> tuple[int, int]:
+def _within(located: Located, length: int) -> Located:
+    """The tokens of a text cut to its first ``length`` characters."""
+    if not located.ends.size or located.ends[-1] <= length:
+        return located
+    kept = int(np.searchsorted(located.ends, length, side="right"))
+    chosen = [i for i, position in enumerate(located.positions) if position < kept]
+    return Located(
+        located.starts[:kept],
+        located.ends[:kept],
+        tuple(located.positions[i] for i in chosen),
+        tuple(located.keys[i] for i in chosen),
+    )
+
+
+def _fragment(layout: Layout, index: int, limit: int) -> tuple[int, int]:
     """The clause around matched word ``index``, widened or trimmed to about ``limit``
     characters."""
     text = layout.text
@@ -423,13 +489,13 @@ def _clause_end(text: str, position: int) -> int:
     return starts[i] if breaks[i] else ends[i]
 
 
-def _snap_start(layout: _Layout, start: int, floor: int) -> int:
+def _snap_start(layout: Layout, start: int, floor: int) -> int:
     """Move a cut forward to the start of a whole word (never past the matched word)."""
     found = layout.word_start_from(start)
     return min(found, floor) if found is not None else floor
 
 
-def _snap_end(layout: _Layout, end: int, ceiling: int) -> int:
+def _snap_end(layout: Layout, end: int, ceiling: int) -> int:
     """Move a cut back to the end of a whole word (never before the matched word)."""
     found = layout.word_end_upto(end)
     return max(found, ceiling) if found is not None else ceiling

@@ -49,6 +49,7 @@ from ..analysis import DEFAULT_STEMMER
 from ..analysis.filters import Stem
 from .bulk_text import Lexicon, analyse, gather, stable_argsort
 from .codec import ArrayCodec, Block, TermArrays
+from .spans import SPAN_FIELDS, SPANS_FIELD, encode_spans
 
 # A term with fewer postings than this is stored inside its term-table entry, not as a block
 # of the postings file: most terms of a news collection occur in one article, and writing
@@ -117,8 +118,11 @@ class _Postings:
         self.values: list[bytes | list[int]] = []  # positions stay lists
 
 
-STEMS, EXACT_COUNTS, EXACT_POSITIONS = "stems", "exact counts", "exact positions"
+STEMS, STEM_POSITIONS = "stems", "stem positions"
+EXACT_COUNTS, EXACT_POSITIONS = "exact counts", "exact positions"
 EXACT = "exact"  # either exact kind: both read the batch's exact words
+STEM_KINDS = (STEMS, STEM_POSITIONS)
+POSITION_KINDS = (STEM_POSITIONS, EXACT_POSITIONS)
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.int64)
 
 
@@ -130,15 +134,15 @@ class _Plan:
         self.names = sorted(schema.names())
         self.schema = schema
         self.stemmer: str | None = None
-        self.fast: dict[str, str] = {}  # field -> STEMS | EXACT_COUNTS | EXACT_POSITIONS
+        self.fast: dict[str, str] = {}  # field -> one of the kinds above
         for name in self.names:
             field = schema[name]
             items = getattr(getattr(field, "analyzer", None), "items", None)
             if not field.indexed or items is None:
                 continue
             stems = [item for item in items if isinstance(item, Stem)]
-            if stems and type(field.format) is Frequency:
-                self.fast[name] = STEMS
+            if stems and type(field.format) in (Frequency, Positions):
+                self.fast[name] = STEMS if type(field.format) is Frequency else STEM_POSITIONS
                 self.stemmer = stems[0].stemmer
             elif not stems and type(field.format) is Frequency:
                 self.fast[name] = EXACT_COUNTS
@@ -206,15 +210,15 @@ class SegmentBuilder:
         lengths: dict[str, Iterator[int]] = {}
         for name, (docs, numbers) in chosen.items():
             kind = plan.fast[name]
-            grouped = analysed.stems if kind == STEMS else analysed.exact
-            where = starts[STEMS if kind == STEMS else EXACT]
+            grouped = analysed.stems if kind in STEM_KINDS else analysed.exact
+            where = starts[STEMS if kind in STEM_KINDS else EXACT]
             numbers = np.asarray(numbers, dtype=np.int64)
             begin = where[numbers]
             sizes = where[numbers + 1] - begin
             chosen_groups = gather(begin, sizes)
             freqs = grouped.count[chosen_groups]
             positions = None
-            if kind == EXACT_POSITIONS:
+            if kind in POSITION_KINDS:
                 firsts = np.cumsum(grouped.count) - grouped.count
                 positions = grouped.positions[gather(firsts[chosen_groups], freqs)]
             if chosen_groups.size:
@@ -228,7 +232,20 @@ class SegmentBuilder:
                 )
             lengths[name] = iter(grouped.lengths[numbers].tolist())
         for fields in batch:
+            if SPANS_FIELD in plan.schema:
+                fields = dict(fields)
+                fields[SPANS_FIELD] = {
+                    name: self._spans(analysed, texts, fields.get(name)) for name in SPAN_FIELDS
+                }
             self._add_document(fields, lengths)
+
+    @staticmethod
+    def _spans(analysed, texts: dict[str, int], text: str | None) -> bytes:
+        """A text's token offsets (`search.store.spans`) from the batch's analysis."""
+        number = texts.get(text) if text else None
+        if number is None:
+            return b""
+        return encode_spans(*analysed.tokens.of(number))
 
     def _add_document(self, fields: dict, fast_lengths: dict[str, Iterator[int]]) -> None:
         plan, perdoc, docnum = self.plan, self.perdoc, self.docnum
@@ -331,7 +348,8 @@ class SegmentBuilder:
             np.concatenate(parts) if parts[0] is not None else None
             for parts in zip(*chunks, strict=True)
         )
-        vocabulary = self.lexicon.stems if self.plan.fast[name] == STEMS else self.lexicon.exact
+        stemmed = self.plan.fast[name] in STEM_KINDS
+        vocabulary = self.lexicon.stems if stemmed else self.lexicon.exact
         present = np.flatnonzero(np.bincount(terms))
         words = list(map(vocabulary.words.__getitem__, present.tolist()))
         order = sorted(range(len(words)), key=words.__getitem__)

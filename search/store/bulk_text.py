@@ -1,7 +1,8 @@
 """Whole batches of texts analysed with a few C-level calls per batch, not a Python step per
 token: the bulk writer's analysis (`search.store.bulk`).
 
-A text is split by the chain's own regex (``TOKEN_RE.findall``, one call per text). Each
+A text is split by the chain's own regex (one ``split`` per text, which gives the tokens and
+the text between them, so the tokens' offsets come from their lengths). Each
 distinct raw token is analysed once per process by `token_words`, the chain's own function,
 when `Lexicon` first meets it; every later occurrence is one dict lookup made inside
 ``map`` (no Python frame per token). What a token becomes is kept as arrays, so that the
@@ -11,7 +12,7 @@ words of a whole batch, their positions and their counts per text come from nump
     raw ids     one per token of the batch, in text order
     exact ids   what each raw id reads as in the exact fields (usually one word, none for a
                 token the folds leave empty, several for a ligature NFKC spells as words)
-    stem ids    the stems of those words (none for a stop word), counted per text
+    stem ids    the stems of those words (none for a stop word), with their positions
 
 Positions count the tokenizer's matches, as Whoosh's RegexTokenizer does, so a stop word or
 an emptied token keeps its place and the words of one ligature share their token's place.
@@ -19,13 +20,18 @@ an emptied token keeps its place and the words of one ligature share their token
 
 from __future__ import annotations
 
+import re
 from array import array
 from itertools import chain, repeat
 from typing import NamedTuple
 
 import numpy as np
 
-from ..analysis import TOKEN_RE, token_words
+from ..analysis import TOKEN_PATTERN, token_words
+
+# The tokenizer's pattern as one group: ``split`` returns the text between tokens and the
+# tokens, alternately (the pattern itself has no group of its own).
+SPLIT_RE = re.compile(f"({TOKEN_PATTERN})")
 
 
 class Vocabulary(dict):
@@ -107,11 +113,28 @@ class Grouped(NamedTuple):
         return np.searchsorted(self.text, np.arange(texts + 1))
 
 
+class Tokens(NamedTuple):
+    """Every token of a batch, text after text: offsets in its text, and whether the chain
+    makes a word of it (a lone haraka it does not)."""
+
+    starts: np.ndarray
+    ends: np.ndarray
+    holds_word: np.ndarray
+    firsts: np.ndarray  # int64 per text, and one more: where its tokens begin
+
+    def of(self, text: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """One text's (starts, ends, holds_word)."""
+        span = slice(int(self.firsts[text]), int(self.firsts[text + 1]))
+        return self.starts[span], self.ends[span], self.holds_word[span]
+
+
 class Analysed(NamedTuple):
-    """A batch of texts read as exact words with positions and as stems with counts."""
+    """A batch of texts read as exact words and as stems, both with positions, and where
+    each token is."""
 
     exact: Grouped
     stems: Grouped
+    tokens: Tokens
 
 
 def _expand(raw: np.ndarray, flat: np.ndarray, ends: np.ndarray):
@@ -148,10 +171,12 @@ def _group(texts: int, text: np.ndarray, term: np.ndarray, positions: np.ndarray
 
 
 def analyse(lexicon: Lexicon, texts: list[str]) -> Analysed:
-    """Tokens, exact words with positions and stems with counts of every text of a batch."""
-    token_lists = [TOKEN_RE.findall(text) for text in texts]
-    sizes = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(texts))
-    raw = lexicon.ids(list(chain.from_iterable(token_lists)))
+    """Tokens with their offsets, exact words and stems with positions, of every text of a
+    batch."""
+    split = [SPLIT_RE.split(text) for text in texts]
+    parts = np.fromiter(map(len, split), dtype=np.int64, count=len(texts))  # 2 per token + 1
+    sizes = parts // 2
+    raw = lexicon.ids(list(chain.from_iterable(pieces[1::2] for pieces in split)))
     text_of = np.repeat(np.arange(len(texts)), sizes)
     position = np.arange(raw.size) - np.repeat(np.cumsum(sizes) - sizes, sizes)
     exact_flat, exact_ends, stem_flat, stem_ends = lexicon.readings()
@@ -159,8 +184,28 @@ def analyse(lexicon: Lexicon, texts: list[str]) -> Analysed:
     stems, stem_source = _expand(raw, stem_flat, stem_ends)
     return Analysed(
         _group(len(texts), text_of[source], exact, position[source]),
-        _group(len(texts), text_of[stem_source], stems, None),
+        _group(len(texts), text_of[stem_source], stems, position[stem_source]),
+        _tokens(split, parts, sizes, raw, exact_ends),
     )
+
+
+def _tokens(split: list[list[str]], parts: np.ndarray, sizes: np.ndarray, raw, exact_ends):
+    """Each token's offsets from the lengths of the split pieces: a text's pieces alternate
+    between the text before a token and a token, so a token ends where the running sum of
+    lengths, restarted at each text, reaches its piece."""
+    lengths = np.fromiter(
+        map(len, chain.from_iterable(split)), dtype=np.int64, count=int(parts.sum())
+    )
+    ends = np.cumsum(lengths)
+    first_piece = np.cumsum(parts) - parts
+    before = np.concatenate(([0], ends))[first_piece]  # characters of the texts before
+    local = np.arange(lengths.size) - np.repeat(first_piece, parts)
+    is_token = (local % 2) == 1
+    token_ends = ends[is_token] - np.repeat(before, sizes)
+    token_starts = token_ends - lengths[is_token]
+    readings = exact_ends - np.concatenate(([0], exact_ends[:-1]))
+    firsts = np.concatenate(([0], np.cumsum(sizes)))
+    return Tokens(token_starts, token_ends, readings[raw] > 0, firsts)
 
 
 def stable_argsort(keys: np.ndarray) -> np.ndarray:

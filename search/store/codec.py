@@ -7,14 +7,17 @@ posting, so reading a block costs an unpickle per block and per posting, and wri
 pickle: on 70,000 articles, a fifth of a search and of a build (docs/performance.md). Here
 a block's data is little-endian arrays that numpy reads in one call each:
 
-    header     "<BBI": weights kind, values kind, number of postings n
+    header     "<BBIB": weights kind, values kind, number of postings n, positions packing
     ids        n uint32, delta-encoded (the first is the id itself)
     weights    nothing (all 1.0) | one float32 (all the same) | n float32
     values     nothing | fixed-size values, concatenated | Positions: n uint32 counts, then
                every position (int32), posting after posting | other formats: n uint32
                byte lengths, then the bytes
 
-then compressed with zlib as whoosh3 does. Whoosh's own matcher API (``id``, ``weight``,
+Only a Positions block's positions are compressed (zlib, when they are long enough to gain):
+ranking reads every block of a term for its ids and weights, and decompressing whole blocks
+was a tenth of a search; positions are read for phrases and snippets, a few documents at a
+time. Whoosh's own matcher API (``id``, ``weight``,
 ``value``, ``skip_to``, spans, merging) works on these blocks unchanged, and the engine reads
 them as arrays, a whole term at a time (`term_arrays`, `term_positions`). A segment records
 its codec, so segments written by plain whoosh3 are read as before, beside these; it records
@@ -56,7 +59,8 @@ from whoosh.filedb import filetables
 from whoosh.filedb.structfile import pack_int, pack_long, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-HEADER = struct.Struct("<BBI")
+HEADER = struct.Struct("<BBIB")
+PLAIN, ZLIB = 0, 1  # how a block's positions are packed
 ONES, SAME, EACH = 0, 1, 2  # weights kinds
 NONE, FIXED, POSITIONS, SIZED = 0, 1, 2, 3  # values kinds
 U32 = np.dtype("<u4")
@@ -87,6 +91,18 @@ def _values_kind(format_: formats.Format) -> int:
     if size is not None:
         return FIXED
     return POSITIONS if type(format_) is formats.Positions else SIZED
+
+
+def _pack_positions(raw: bytes, level: int) -> tuple[int, bytes]:
+    """A block's positions as stored: zlib-compressed when long enough to gain."""
+    if level and len(raw) >= COMPRESSION_MIN_SIZE:
+        return ZLIB, zlib.compress(raw, level)
+    return PLAIN, raw
+
+
+def _unpack_positions(raw: bytes, at: int, packing: int) -> bytes:
+    """A block's positions as int32 bytes, from ``at`` in its data."""
+    return zlib.decompress(raw[at:]) if packing == ZLIB else raw[at:]
 
 
 class ArrayCodec(W3Codec):
@@ -194,11 +210,9 @@ class ArrayFieldWriter(W3FieldWriter):
         position_ends = np.cumsum(freqs)
         unit_pos_start = (position_ends - freqs)[starts]
         unit_kind = np.where(unit_min == unit_max, np.where(unit_max == 1.0, ONES, SAME), EACH)
-        heads = list(map(HEADER.pack, unit_kind.tolist(), [kind] * len(starts), units.sizes))
         unit_rows = zip(
             units.starts.tolist(),
             units.ends.tolist(),
-            heads,
             unit_kind.tolist(),
             docs[last].tolist(),
             unit_max.tolist(),
@@ -264,7 +278,7 @@ class ArrayFieldWriter(W3FieldWriter):
                 continue
             pieces = [WHOOSH3_HEADER_MAGIC]
             for u in range(count):
-                s, e, head, weights_kind, last_id, maxw, minlen, maxlen, ps, pe = next(unit_rows)
+                s, e, weights_kind, last_id, maxw, minlen, maxlen, ps, pe = next(unit_rows)
                 next(unit_numbers)
                 if weights_kind == ONES:
                     weights_data = b""
@@ -272,19 +286,19 @@ class ArrayFieldWriter(W3FieldWriter):
                     weights_data = weight_bytes[4 * s : 4 * s + 4]
                 else:
                     weights_data = weight_bytes[4 * s : 4 * e]
+                packing, packed = PLAIN, b""
+                if kind == POSITIONS:
+                    packing, packed = _pack_positions(position_bytes[4 * ps : 4 * pe], compression)
                 data = b"".join(
                     (
-                        head,
+                        HEADER.pack(weights_kind, kind, e - s, packing),
                         delta_bytes[4 * s : 4 * e],
                         weights_data,
                         value_bytes[4 * s : 4 * e],
-                        position_bytes[4 * ps : 4 * pe],
+                        packed,
                     )
                 )
-                comp = compression if len(data) >= COMPRESSION_MIN_SIZE else 0
-                if comp:
-                    data = zlib.compress(data, comp)
-                info = dumps((e - s, last_id, maxw, comp, minlen, maxlen), 2)
+                info = dumps((e - s, last_id, maxw, 0, minlen, maxlen), 2)
                 size = len(info) + len(data)
                 pieces += (pack_int(-size if u == count - 1 else size), info, data)
             block = b"".join(pieces)
@@ -432,16 +446,13 @@ class ArrayPostingsWriter(W3PostingsWriter):
             self._postfile.write(WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
         data = self._block_data()
-        comp = self._compression if len(data) >= COMPRESSION_MIN_SIZE else 0
-        if comp:
-            data = zlib.compress(data, comp)
         ids = self._ids
         info = dumps(
             (
                 len(ids),
                 ids[-1],
                 self._maxweight,
-                comp,
+                0,  # whoosh3's whole-block compression: positions are packed on their own
                 length_to_byte(self._minlength),
                 length_to_byte(self._maxlength),
             ),
@@ -468,6 +479,7 @@ class ArrayPostingsWriter(W3PostingsWriter):
             weights_kind, weights_bytes = EACH, _little(array("f", weights)).tobytes()
         kind = _values_kind(self._format)
         values = self._values
+        packing = PLAIN
         if kind == NONE:
             values_bytes = b""
         elif kind == FIXED:
@@ -476,11 +488,13 @@ class ArrayPostingsWriter(W3PostingsWriter):
             decode = self._format.decode_positions
             lists = [decode(v) if isinstance(v, bytes) else v for v in values]
             counts = _little(array("I", map(len, lists)))
-            values_bytes = counts.tobytes() + _little(array("i", chain(*lists))).tobytes()
+            positions = _little(array("i", chain(*lists))).tobytes()
+            packing, packed = _pack_positions(positions, self._compression)
+            values_bytes = counts.tobytes() + packed
         else:
             sizes = _little(array("I", map(len, values)))
             values_bytes = sizes.tobytes() + b"".join(values)
-        head = HEADER.pack(weights_kind, kind, len(ids))
+        head = HEADER.pack(weights_kind, kind, len(ids), packing)
         return b"".join((head, deltas.tobytes(), weights_bytes, values_bytes))
 
 
@@ -495,7 +509,7 @@ class ArrayLeafMatcher(W3LeafMatcher):
     """Reads array blocks; Whoosh's matcher API on top, arrays for the engine."""
 
     def _read_data(self):
-        raw, weights_kind, values_kind, count = self._block_bytes()
+        raw, weights_kind, values_kind, count, self._packing = self._block_bytes()
         at = HEADER.size
         ids = np.cumsum(np.frombuffer(raw, dtype=U32, count=count, offset=at), dtype=np.int64)
         at += 4 * count
@@ -523,17 +537,17 @@ class ArrayLeafMatcher(W3LeafMatcher):
             raise ValueError("the field stores no positions")
         count = self._blocklength
         counts = np.frombuffer(raw, dtype=U32, count=count, offset=at).astype(np.int64)
-        flat = np.frombuffer(raw, dtype=I32, count=int(counts.sum()), offset=at + 4 * count)
+        positions = _unpack_positions(raw, at + 4 * count, self._packing)
+        flat = np.frombuffer(positions, dtype=I32, count=int(counts.sum()))
         return counts, flat.astype(np.int64)
 
     # -- whole terms: a Python loop over blocks that only slices bytes, then a few numpy
     # calls for the whole term (per block, numpy's call overhead was most of the cost)
 
-    def _block_bytes(self) -> tuple[bytes, int, int, int]:
-        """The current block's data: its bytes, weights and values kinds, number of postings."""
+    def _block_bytes(self) -> tuple[bytes, int, int, int, int]:
+        """The current block's data: its bytes, weights and values kinds, number of postings
+        and how its positions are packed."""
         raw = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
-        if self._compression:
-            raw = zlib.decompress(raw)
         return (raw, *HEADER.unpack_from(raw))
 
     def term_arrays(self) -> tuple[np.ndarray, np.ndarray]:
@@ -541,7 +555,7 @@ class ArrayLeafMatcher(W3LeafMatcher):
         block on; leaves the matcher at the end."""
         ids, weights, counts, last_ids = [], [], [], []
         while self.is_active():
-            raw, weights_kind, _, count = self._block_bytes()
+            raw, weights_kind, _, count, _ = self._block_bytes()
             at = HEADER.size + 4 * count
             ids.append(raw[HEADER.size : at])
             if weights_kind == ONES:
@@ -567,11 +581,11 @@ class ArrayLeafMatcher(W3LeafMatcher):
                 self._next_block()
                 continue
             start = bisect_right(documents, last, start)
-            raw, weights_kind, _, count = self._block_bytes()
+            raw, weights_kind, _, count, packing = self._block_bytes()
             at = HEADER.size + 4 * count + _weights_size(weights_kind, count)
             ids.append(raw[HEADER.size : HEADER.size + 4 * count])
             counts.append(raw[at : at + 4 * count])
-            positions.append(raw[at + 4 * count :])
+            positions.append(_unpack_positions(raw, at + 4 * count, packing))
             sizes.append(count)
             last_ids.append(last)
             self._next_block()

@@ -33,7 +33,9 @@ BUILD_INFO = "build.json"
 # or not at all; an index of another format is refused with the command that rebuilds it.
 #   1  (no "format" key) the flat package: search.analysis.Stem, search.codec.ArrayCodec
 #   2  the layered package: search.analysis.filters, search.store.codec
-FORMAT = 2
+#   3  positions in the stem fields, each text's token offsets stored (`search.store.spans`),
+#      posting blocks with only their positions compressed
+FORMAT = 3
 WRITE_LOCK_TIMEOUT = 30.0  # seconds a writer waits for another writer before giving up
 
 

@@ -1,8 +1,9 @@
 """The Whoosh schema: which fields an article becomes, and how each is analysed.
 
 Two forms of the text: stemmed for recall, normalised surface forms for precision. Only the
-stemmed fields store text (the highlighter reads it back); the exact fields keep positions
-for phrase and proximity queries.
+stemmed fields store text (the highlighter reads it back). Both keep positions: the exact
+fields for phrase and proximity queries, and both for the highlighter, which finds a hit's
+matched words as positions and their offsets in the stored token table (`spans`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 from ..analysis import DEFAULT_STEMMER
 from ..analysis.filters import analyzer_stemmer, arabic_analyzer
 from ..documents import Article
+from .spans import SPANS_FIELD, document_spans
 
 
 def make_schema(stemmer: str = DEFAULT_STEMMER) -> Schema:
@@ -22,8 +24,8 @@ def make_schema(stemmer: str = DEFAULT_STEMMER) -> Schema:
     exact = arabic_analyzer(stem=False)
     return Schema(
         id=ID(stored=True, unique=True),
-        title=TEXT(analyzer=stem, stored=True, phrase=False),
-        body=TEXT(analyzer=stem, stored=True, phrase=False),
+        title=TEXT(analyzer=stem, stored=True, phrase=True),
+        body=TEXT(analyzer=stem, stored=True, phrase=True),
         title_exact=TEXT(analyzer=exact, phrase=True),
         body_exact=TEXT(analyzer=exact, phrase=True),
         source=ID(stored=True, sortable=True),
@@ -38,6 +40,7 @@ def make_schema(stemmer: str = DEFAULT_STEMMER) -> Schema:
         year=ID(sortable=True),
         url=STORED(),
         related=STORED(),
+        spans=STORED(),  # each text's token offsets (search.store.spans)
     )
 
 
@@ -66,6 +69,14 @@ def article_fields(article: Article) -> dict:
         fields["date"] = dt.datetime.combine(article.date, dt.time())
         fields["year"] = str(article.date.year)
         fields["day"] = int(article.date.strftime("%Y%m%d"))
+    return fields
+
+
+def whoosh_document(article: Article, stemmer: str = DEFAULT_STEMMER) -> dict:
+    """An article as Whoosh's writer takes it: its fields and their token offsets (the bulk
+    writer makes the same offsets from its own analysis of a batch)."""
+    fields = article_fields(article)
+    fields[SPANS_FIELD] = document_spans(fields, stemmer)
     return fields
 
 

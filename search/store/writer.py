@@ -38,7 +38,7 @@ from .generations import (
     write_build_info,
     write_lock,
 )
-from .schema import article_fields, make_schema, schema_stemmer
+from .schema import article_fields, make_schema, schema_stemmer, whoosh_document
 
 log = logging.getLogger(__name__)
 
@@ -181,9 +181,13 @@ def _write(ix, items, report, *, fresh, strict, procs, on_item) -> None:
     if repeats:
         writer = _writer(ix, limitmb=WRITER_LIMIT_MB)
         for article in repeats.values():
-            writer.update_document(**article_fields(article))
+            writer.update_document(**_document(ix, article))
             report.replaced += 1
         writer.commit()
+
+
+def _document(ix: Index, article: Article) -> dict:
+    return whoosh_document(article, schema_stemmer(ix.schema))
 
 
 def _writer(ix: Index, **options):
@@ -202,10 +206,10 @@ def _upsert(ix: Index, articles: Iterable[Article], report: IndexReport) -> None
                 written += 1
                 if existing.document_number(id=article.id) is not None:
                     report.replaced += 1
-                    writer.update_document(**article_fields(article))
+                    writer.update_document(**_document(ix, article))
                 else:
                     report.indexed += 1
-                    writer.add_document(**article_fields(article))
+                    writer.add_document(**_document(ix, article))
         except BaseException:
             writer.cancel()
             raise

@@ -1,0 +1,72 @@
+"""Where each token of a stored text sits: the offsets snippets are cut and marked by.
+
+The highlighter needs, for each shown document, where the words a query matched are in the
+stored text. Lucene keeps offsets in its postings; here the postings keep positions (token
+numbers, in the exact and the stem fields alike) and each document stores, once, the offsets
+of its tokens in token order, so the matched words of a hit are its matched terms' positions
+looked up in that table: no text is analysed when a search is answered.
+
+A table covers a text's tokens that end within its first `SPAN_CHARS` characters (snippets
+are drawn from there) and is stored as little-endian uint16 arrays, ``n`` starts as the gap
+from the token before's start, then ``n`` lengths, a token that holds no word (a lone haraka)
+having length 0:
+
+>>> table = encode_spans(np.array([0, 5, 9]), np.array([4, 8, 12]), np.array([True, False, True]))
+>>> [a.tolist() for a in decode_spans(table)]
+[[0, 5, 9], [4, 5, 12]]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..analysis import TOKEN_RE, token_words
+
+SPAN_CHARS = 50_000  # snippets come from the start of a text; 99.9% of news bodies fit
+SPANS_FIELD = "spans"  # the stored field: one table per text field, by field name
+SPAN_FIELDS = ("title", "body")  # the stored texts snippets and titles are marked in
+U16 = np.dtype("<u2")
+EMPTY = np.empty(0, dtype=np.int64)
+
+
+def encode_spans(starts: np.ndarray, ends: np.ndarray, holds_word: np.ndarray) -> bytes:
+    """The stored table of tokens at [starts, ends), those past `SPAN_CHARS` left out."""
+    kept = int(np.searchsorted(ends, SPAN_CHARS, side="right"))
+    starts, ends = starts[:kept], ends[:kept]
+    gaps = np.diff(starts, prepend=0)
+    lengths = np.where(holds_word[:kept], ends - starts, 0)
+    return gaps.astype(U16).tobytes() + lengths.astype(U16).tobytes()
+
+
+def decode_spans(table: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, ends) of each token (int64); a token holding no word ends where it starts."""
+    count = len(table) // 4
+    if not count:
+        return EMPTY, EMPTY
+    starts = np.cumsum(np.frombuffer(table, dtype=U16, count=count), dtype=np.int64)
+    lengths = np.frombuffer(table, dtype=U16, count=count, offset=2 * count)
+    return starts, starts + lengths
+
+
+def text_spans(text: str, stemmer: str) -> bytes:
+    """One text's table, token by token: for Whoosh's writer, which adds a few documents at
+    a time (the bulk writer makes the same bytes from its batch arrays)."""
+    found = [
+        (match.start(), match.end(), bool(token_words(match.group(), stemmer)))
+        for match in TOKEN_RE.finditer(text[: SPAN_CHARS + 1])
+    ]
+    if not found:
+        return b""
+    starts, ends, holds = (np.array(column) for column in zip(*found, strict=True))
+    return encode_spans(starts, ends, holds)
+
+
+def document_spans(fields: dict, stemmer: str) -> dict[str, bytes]:
+    """The stored tables of one Whoosh document's texts."""
+    return {name: text_spans(fields.get(name) or "", stemmer) for name in SPAN_FIELDS}
+
+
+def stored_spans(stored: dict, field: str) -> tuple[np.ndarray, np.ndarray]:
+    """A stored document's token offsets in ``field`` (empty when it has none)."""
+    table = (stored.get(SPANS_FIELD) or {}).get(field, b"")
+    return decode_spans(table)
