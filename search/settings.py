@@ -120,6 +120,13 @@ SETTINGS = (
         shown_default="none",
     ),
     Setting(
+        "CORS_ORIGINS",
+        "",
+        str,
+        "origins, comma-separated (* for any), whose pages may call the read API from a browser",
+        shown_default="none",
+    ),
+    Setting(
         "LOG_JSON",
         True,
         bool,

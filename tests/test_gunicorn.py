@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import gc
+import gzip
+import json
 import sys
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -12,7 +15,7 @@ from click.testing import CliRunner
 from search.cli import main
 from search.web import serving
 
-from .live_server import environment, fetch, gunicorn_command
+from .live_server import OPENER, environment, fetch, gunicorn_command
 
 
 def test_gunicorn_serves_search_and_json_errors(serve, seed_index: Path):
@@ -26,6 +29,13 @@ def test_gunicorn_serves_search_and_json_errors(serve, seed_index: Path):
         assert content_type.startswith("application/json")
         assert body["results"][0]["id"].startswith("002_")
         assert "<mark>بلينكن</mark>" in body["results"][0]["title_html"]
+
+    packed = urllib.request.Request(
+        f"{base}/api/search?{urlencode({'q': 'بلينكن'})}", headers={"Accept-Encoding": "gzip"}
+    )
+    with OPENER.open(packed, timeout=5) as response:  # compressed by the app, not a proxy
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert json.loads(gzip.decompress(response.read()))["results"][0]["id"].startswith("002_")
 
     status, content_type, body = fetch(f"{base}/api/search?{urlencode({'q': 'x', 'page': 0})}")
     assert status == 400

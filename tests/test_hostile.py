@@ -273,7 +273,8 @@ def parse_page(response, statuses=(200, 400)):
         response.get_data(as_text=True)
     )
     scripts = [element.get("src") for element in tree.iter("script")]
-    assert scripts == ["/static/app.js"]  # the page's own script, nothing injected
+    assert len(scripts) == 1  # the page's own script, nothing injected
+    assert re.fullmatch(r"/static/app\.js\?v=[0-9a-f]{12}", scripts[0])
     for element in tree.iter():
         assert not any(name.startswith("on") for name in element.attrib), element.attrib
         if element.tag == "mark":

@@ -8,6 +8,7 @@ are the API's JSON error body with the security headers, naming no server softwa
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import socket
 import subprocess
@@ -72,6 +73,10 @@ def test_search_through_nginx_names_no_server_and_keeps_the_headers(front):
     assert "server" not in headers
     for name, value in SECURITY_HEADERS.items():
         assert headers[name.lower()] == value
+    path = b"/api/search?" + urlencode({"q": "بلينكن"}).encode()
+    status, headers, body = raw(front, request(path, extra=b"Accept-Encoding: gzip\r\n"))
+    assert (status, headers["content-encoding"]) == (200, "gzip")  # the app's, passed on
+    assert json.loads(gzip.decompress(body))["results"][0]["id"].startswith("002_")
 
 
 def test_healthz_stays_green_while_slow_clients_trickle_headers(front):

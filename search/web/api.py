@@ -12,6 +12,7 @@ from ..errors import NotFound as DocumentNotFound
 from ..results import MAX_SIMILAR, SearchRequest, document, search, similar_articles
 from ..results.body import SIMILAR_DEFAULT
 from ..store import read_build_info
+from .caching import not_modified, search_tag, tag
 from .live import live
 from .metrics import count_search, gauge
 from .openapi import OPENAPI
@@ -23,9 +24,16 @@ api = Blueprint("api", __name__)
 @api.get("/api/search")
 def api_search():
     search_request = SearchRequest.from_args(request.args, strict=True)
-    body = search(live().get(), search_request)
+    reader = live().get()
+    etag = search_tag(live().marker)
+    unchanged = not_modified(etag, weak=True)
+    if unchanged is not None:  # the same search of the same index: nothing to send
+        return unchanged
+    body = search(reader, search_request)
     count_search(body["total"])
-    return body
+    response = jsonify(body)
+    response.set_etag(etag, weak=True)
+    return response
 
 
 @api.get("/api/documents/<path:doc_id>/similar")
@@ -48,7 +56,9 @@ def api_document(doc_id: str):
     found = document(live().get(), doc_id)
     if found is None:
         raise DocumentNotFound(f"no document with id {doc_id!r}")
-    return found
+    response = jsonify(found)
+    response.set_etag(tag(response.get_data()))
+    return response.make_conditional(request)
 
 
 @api.get("/healthz")

@@ -15,13 +15,17 @@ import time
 import uuid
 
 from flask import Flask, current_app, g, jsonify, render_template, request
+from flask_compress import Compress
 from werkzeug.exceptions import HTTPException
 
 from ..errors import SearchError
 from ..settings import from_environment
 from . import runtime
 from .api import api
+from .caching import cache_control, static_url
 from .clients import client_address, trusted_networks
+from .cors import add_headers as add_cors_headers
+from .cors import origins
 from .filters import FILTERS, GLOBALS, html_text
 from .live import LiveReader
 from .logs import ACCESS, install
@@ -33,6 +37,7 @@ from .writes import writes
 log = logging.getLogger(__name__)
 access_log = logging.getLogger(ACCESS)
 REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._:-]{1,64}")  # a caller's id is kept only if this tame
+COMPRESS_MIN_SIZE = 500  # bytes; below this a compressed answer saves less than its headers
 QUERY_LOG_LIMIT = 2000  # characters of the query string kept in an access log line
 
 
@@ -48,6 +53,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.extensions["live_reader"] = LiveReader(app.config["INDEX_DIR"])
     app.extensions["trusted_proxies"] = trusted_networks(app.config["TRUSTED_PROXIES"])
     app.extensions["rate_limiter"] = RateLimiter(app.config["RATE_LIMIT"], runtime.run_dir())
+    app.extensions["cors_origins"] = origins(app.config["CORS_ORIGINS"])
     app.register_blueprint(api)
     app.register_blueprint(pages)
     app.register_blueprint(writes)
@@ -56,11 +62,16 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_error_handler(SearchError, search_error)
     app.register_error_handler(Exception, unexpected_error)
     app.jinja_env.filters.update(FILTERS)
-    app.jinja_env.globals.update(GLOBALS)
+    app.jinja_env.globals.update(GLOBALS, static_url=static_url)
     app.jinja_env.finalize = html_text  # before any template compiles: it is compiled in
     app.before_request(_start_clock)
     app.before_request(_rate_limit)
     app.after_request(_headers)
+    # After-request functions run last registered first: compression, then _headers (which
+    # logs the bytes sent). JSON and pages of COMPRESS_MIN_SIZE bytes or more are compressed
+    # for a client that accepts zstd, br, gzip or deflate.
+    app.config.setdefault("COMPRESS_MIN_SIZE", COMPRESS_MIN_SIZE)
+    Compress(app)
     return app
 
 
@@ -100,6 +111,8 @@ def _headers(response):
         response.headers.pop("Content-Type", None)
         if _similar_list():
             response.headers["Allow"] = READ_ONLY
+    cache_control(response)
+    add_cors_headers(response, current_app.extensions["cors_origins"])
     response.headers.update(SECURITY_HEADERS)
     response.headers["X-Request-Id"] = g.get("request_id", "")
     seconds = time.perf_counter() - g.get("started", time.perf_counter())

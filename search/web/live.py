@@ -35,6 +35,11 @@ class LiveReader:
                         old.close()
         return self._reader
 
+    @property
+    def marker(self) -> str:
+        """The generation marker of the reader `get` last returned (changes with each write)."""
+        return self._marker or ""
+
 
 def live() -> LiveReader:
     """The current app's live reader."""

@@ -315,6 +315,20 @@ LOOKUP_ID_PARAMETER = {
     "description": "any text; an id the index does not hold is a 404",
 }
 
+IF_NONE_MATCH = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "an ETag this endpoint gave: 304 with no body while it still holds",
+}
+ETAG = {"ETag": {"required": True, "schema": {"type": "string"}}}
+
+
+def _not_modified(description: str) -> dict:
+    return {"description": description, "headers": ETAG}
+
+
 OPENAPI = {
     "openapi": "3.1.0",
     "info": {
@@ -374,9 +388,16 @@ OPENAPI = {
                         {"type": "boolean"},
                         "true: each hit lists what each query word added to its score",
                     ),
+                    IF_NONE_MATCH,
                 ],
                 "responses": {
-                    "200": {"description": "One page of ranked results", **_json(SEARCH_BODY)},
+                    "200": {
+                        "description": "One page of ranked results; the ETag is weak, tied to "
+                        "the index's generation and the query string",
+                        "headers": ETAG,
+                        **_json(SEARCH_BODY),
+                    },
+                    "304": _not_modified("The same search of an unchanged index"),
                     "400": _error(
                         "A parameter out of its bounds (bad_parameter), a query the query "
                         "language cannot search, or a request line that is not HTTP "
@@ -417,9 +438,10 @@ OPENAPI = {
         "/api/documents/{id}": {
             "get": {
                 "summary": "One stored document",
-                "parameters": [LOOKUP_ID_PARAMETER],
+                "parameters": [LOOKUP_ID_PARAMETER, IF_NONE_MATCH],
                 "responses": {
-                    "200": {"description": "The document", **_json(STORED)},
+                    "200": {"description": "The document", "headers": ETAG, **_json(STORED)},
+                    "304": _not_modified("The document is unchanged since that ETag"),
                     "404": _error("No document with this id"),
                     "503": _error(INDEX_UNAVAILABLE + "stopping"),
                     **RATE_LIMITED,
