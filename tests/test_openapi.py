@@ -58,11 +58,11 @@ def operation(path: str, method: str) -> dict:
 @pytest.mark.parametrize(
     "path, method, statuses",
     [
-        ("/api/search", "get", {"200", "400", "414", "431", "503"}),
-        ("/api/documents/{id}", "get", {"200", "404", "414", "431", "503"}),
+        ("/api/search", "get", {"200", "304", "400", "414", "429", "431", "503"}),
+        ("/api/documents/{id}", "get", {"200", "304", "404", "414", "429", "431", "503"}),
         ("/api/documents/{id}", "put", {"200", "201", "400", "401", "403", "413", "503", "507"}),
         ("/api/documents/{id}", "delete", {"200", "400", "401", "403", "404", "503", "507"}),
-        ("/api/documents", "post", {"200", "400", "401", "403", "413", "503", "507"}),
+        ("/api/documents", "post", {"200", "400", "401", "403", "413", "429", "503", "507"}),
         ("/healthz", "get", {"200", "503"}),
     ],
 )
@@ -71,8 +71,10 @@ def test_every_status_a_client_can_get_is_described(path, method, statuses):
 
 
 def test_explain_and_every_search_parameter_are_described():
-    names = {p["name"] for p in operation("/api/search", "get")["parameters"]}
+    parameters = operation("/api/search", "get")["parameters"]
+    names = {p["name"] for p in parameters if p["in"] == "query"}
     assert names == {"q", "page", "per_page", "sort", "from", "to", "year", "source", "explain"}
+    assert [p["name"] for p in parameters if p["in"] == "header"] == ["If-None-Match"]
 
 
 @pytest.fixture
