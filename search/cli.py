@@ -1,5 +1,5 @@
-"""`arabic-search index|stats|export|snapshot|serve|query|eval`: thin commands over the
-package's functions."""
+"""`arabic-search index|stats|export|snapshot|follow|serve|query|eval`: thin commands over
+the package's functions."""
 
 from __future__ import annotations
 
@@ -165,6 +165,67 @@ def snapshot(destination, index_dir) -> None:
         f"snapshot of {done['generation']} in {destination}: {done['files']} files, "
         f"{done['bytes'] / 1e6:.1f} MB ({done['linked']} linked, {done['copied']} copied)"
     )
+
+
+@main.command()
+@click.argument("primary")
+@index_option
+@click.option(
+    "--interval",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(0.05, 3600),
+    help="Seconds between two looks at the primary.",
+)
+@click.option(
+    "--writes-to",
+    default=None,
+    metavar="URL",
+    help="The primary's HTTP address, named in the 503 a write sent to this replica gets.",
+)
+@click.option(
+    "--bwlimit",
+    default=0,
+    type=click.IntRange(0),
+    help="Most KB/s a copy may use (rsync --bwlimit); 0: no limit.",
+)
+@click.option("--once", is_flag=True, help="Sync once and exit (status 1 when it failed).")
+def follow(primary, index_dir, interval, writes_to, bwlimit, once) -> None:
+    """Keep --index a read replica of PRIMARY (rsync://HOST/MODULE): each commit is copied
+    whole, checked, then served; writes to the replica are refused."""
+    import signal
+
+    from .store import Follower, SyncFailed
+
+    last_error = []
+
+    def on_sync(result) -> None:
+        if result.changed:
+            click.echo(
+                f"copied {result.generation}: {result.files} file{'s' * (result.files != 1)}, "
+                f"{result.bytes / 1e6:.1f} MB in {result.seconds:.2f} s"
+            )
+        elif once:
+            click.echo(f"in sync at {result.generation}")
+        last_error.clear()
+
+    def on_error(message: str) -> None:
+        if last_error != [message]:  # once per distinct failure, not once a second
+            click.echo(f"sync failed: {message}", err=True)
+            last_error[:] = [message]
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # the copy in flight is abandoned
+    try:
+        follower = Follower(primary, index_dir, writes_to=writes_to, bwlimit=bwlimit)
+        if not once:
+            click.echo(f"following {follower.source} into {index_dir} every {interval:g} s")
+        follower.run(interval, on_sync=on_sync, on_error=on_error, once=once)
+    except SyncFailed:
+        sys.exit(1)
+    except SearchError as error:
+        raise click.ClickException(str(error)) from None
+    except KeyboardInterrupt:
+        pass
 
 
 @main.command()

@@ -64,6 +64,18 @@ class IndexFormatMismatch(IndexMissing):
     code = "index_format"
 
 
+class ReadOnlyReplica(SearchError):
+    """A write sent to a read replica: it copies the primary's index and takes no writes of
+    its own; the message and ``primary`` say where writes go."""
+
+    status = 503
+    code = "read_only_replica"
+
+    def __init__(self, message: str, primary: str | None = None):
+        super().__init__(message)
+        self.details = {"primary": primary} if primary else {}
+
+
 class NothingToIndex(SearchError):
     """An indexing run whose input held no article to index; nothing was changed."""
 

@@ -7,6 +7,7 @@ codec, and the readers above them.
     bulk          fresh builds written straight into segments, on several cores
     writer        upserts, rebuilds, deletions, figures
     copies        snapshots of the live generation, and JSON Lines exports
+    follow        read replicas: the primary's commits copied with rsync, whole or not at all
     reader        one generation read as arrays (postings, positions, lengths, columns) and
                   stored fields
 
@@ -16,12 +17,14 @@ Nothing outside `search.analysis` and this package imports ``whoosh``; the layer
 
 from .bulk import DEFAULT_PROCS
 from .copies import SnapshotError, export_lines, snapshot
+from .follow import Follower, FollowError, SyncFailed, SyncResult, replica_status
 from .generations import (
     FORMAT,
     WRITE_LOCK_TIMEOUT,
     generation_marker,
     live_generation,
     read_build_info,
+    refuse_writes_on_replica,
     write_lock,
 )
 from .reader import Reader, open_reader
@@ -32,10 +35,14 @@ __all__ = [
     "DEFAULT_PROCS",
     "FORMAT",
     "WRITE_LOCK_TIMEOUT",
+    "FollowError",
+    "Follower",
     "IndexReport",
     "Reader",
     "SnapshotError",
     "StrictFailure",
+    "SyncFailed",
+    "SyncResult",
     "day_number",
     "delete_documents",
     "export_lines",
@@ -45,6 +52,8 @@ __all__ = [
     "live_generation",
     "open_reader",
     "read_build_info",
+    "refuse_writes_on_replica",
+    "replica_status",
     "snapshot",
     "write_lock",
 ]

@@ -5,11 +5,14 @@ Layout of an index folder::
     index/
       CURRENT          name of the live generation, replaced atomically
       write.lock       flock held by whichever process writes
+      follow.json      on a read replica only: the primary it copies (search.store.follow)
       g-20261122T...   one Whoosh index per generation; the live one and, briefly, a rebuild
-        build.json     format, stemmer, when it was built and last changed, the last run
+        build.json     format, stemmer, when it was built and last changed, the last run,
+                       and the commit's files (the TOC, each file's size and CRC-32)
 
 A rebuild writes a new generation and switches ``CURRENT`` to it only after the commit, so a
-reader never sees a half-built index and a crash mid-build leaves the old one serving.
+reader never sees a half-built index and a crash mid-build leaves the old one serving. The list
+of files in build.json is what a replica checks its copy against before it opens a commit.
 """
 
 from __future__ import annotations
@@ -18,16 +21,28 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import shutil
 import time
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import IndexBusy, IndexFormatMismatch, IndexMissing, IndexUnreadable
+from ..errors import (
+    IndexBusy,
+    IndexFormatMismatch,
+    IndexMissing,
+    IndexUnreadable,
+    ReadOnlyReplica,
+)
 
 CURRENT = "CURRENT"
 LOCK = "write.lock"
 BUILD_INFO = "build.json"
+FOLLOWING = "follow.json"
+# Whoosh's names for a commit's table of contents and a segment's files (whoosh.index.TOC).
+TOC_NAME = re.compile(r"_MAIN_([0-9]+)\.toc")
+SEGMENT_FILE = re.compile(r"MAIN_[0-9a-z]+\.[A-Za-z0-9_.]+")
 # What an index on disk holds and how: the schema and analysis chain (pickled by module and
 # class name), the codec, the fields. Bumped whenever code would read an older index wrongly
 # or not at all; an index of another format is refused with the command that rebuilds it.
@@ -63,10 +78,20 @@ def generation_marker(folder: Path) -> str:
     if live is None:
         return ""
     try:
-        tocs = sorted(entry.name for entry in os.scandir(live) if entry.name.endswith(".toc"))
+        return f"{live.name}/{newest_toc(live)}"
     except OSError as error:
         raise unreadable(folder, error) from None
-    return f"{live.name}/{tocs[-1] if tocs else ''}"
+
+
+def newest_toc(generation: Path) -> str:
+    """The name of the generation's newest commit (Whoosh opens the highest number: _MAIN_10
+    after _MAIN_9), or "" before the first one."""
+    numbered = [
+        (int(found.group(1)), entry.name)
+        for entry in os.scandir(generation)
+        if (found := TOC_NAME.fullmatch(entry.name))
+    ]
+    return max(numbered)[1] if numbered else ""
 
 
 def new_generation(folder: Path) -> Path:
@@ -100,14 +125,23 @@ def remove_other_generations(folder: Path, keep: Path) -> None:
 
 @contextlib.contextmanager
 def write_lock(
-    folder: str | Path, timeout: float = WRITE_LOCK_TIMEOUT, *, create: bool = True
+    folder: str | Path,
+    timeout: float = WRITE_LOCK_TIMEOUT,
+    *,
+    create: bool = True,
+    replica_ok: bool = False,
 ) -> Iterator[None]:
     """Hold the folder's writer lock; the kernel frees it if the holder dies.
 
     ``create`` makes the folder when it is missing (a first build); without it a missing
-    folder is `IndexMissing` and nothing is created.
+    folder is `IndexMissing` and nothing is created. The folder of a read replica refuses
+    writes (`ReadOnlyReplica`): its copy would diverge from the primary's and the next copy
+    would undo them. ``replica_ok`` is for the follower and snapshots, which change no
+    document.
     """
     folder = Path(folder)
+    if not replica_ok:
+        refuse_writes_on_replica(folder)
     missing = IndexMissing(f"no index in {folder}; run `arabic-search index seeds/` first")
     if create:
         folder.mkdir(parents=True, exist_ok=True)
@@ -133,6 +167,55 @@ def write_lock(
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def following(folder: str | Path) -> dict | None:
+    """What a replica's follower recorded (search.store.follow), or None on a primary."""
+    try:
+        return json.loads((Path(folder) / FOLLOWING).read_text("utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):  # being replaced, or unreadable: still a replica
+        return {}
+
+
+def refuse_writes_on_replica(folder: Path) -> None:
+    """`ReadOnlyReplica` naming the primary, when ``folder`` is a replica's copy."""
+    state = following(folder)
+    if state is None:
+        return
+    copied, writes_to = state.get("primary") or "a primary", state.get("writes_to")
+    where = f"send writes to the primary, {writes_to}" if writes_to else "send writes there"
+    raise ReadOnlyReplica(
+        f"this index is a read-only replica of {copied}; {where}", primary=writes_to or copied
+    )
+
+
+def commit_files(generation: Path, known: dict | None = None) -> tuple[str, dict]:
+    """The newest commit of a generation: its TOC's name, and {file: [size, CRC-32]} for the
+    TOC and every segment file. Called under the writer lock, after Whoosh's commit has
+    removed the files no commit uses. A segment file never changes once written, so a CRC
+    already in ``known`` (the previous record) for the same name and size is reused."""
+    known = known or {}
+    newest = newest_toc(generation)
+    files = {}
+    for entry in os.scandir(generation):
+        if entry.name != newest and not SEGMENT_FILE.fullmatch(entry.name):
+            continue
+        size = entry.stat().st_size
+        earlier = known.get(entry.name)
+        same = entry.name != newest and earlier and earlier[0] == size
+        files[entry.name] = [size, earlier[1] if same else file_crc(Path(entry.path))]
+    return newest, files
+
+
+def file_crc(path: Path) -> int:
+    """The CRC-32 of a file's bytes, read in blocks."""
+    crc = 0
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            crc = zlib.crc32(block, crc)
+    return crc
 
 
 def read_build_info(folder: str | Path) -> dict:

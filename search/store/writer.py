@@ -28,6 +28,7 @@ from .codec import ArrayCodec
 from .generations import (
     FORMAT,
     WRITE_LOCK_TIMEOUT,
+    commit_files,
     generation_info,
     live_generation,
     live_or_fail,
@@ -220,9 +221,11 @@ def _upsert(ix: Index, articles: Iterable[Article], report: IndexReport) -> None
 
 
 def _record(target: Path, ix: Index, documents: int, last_run: dict, rebuilt: bool) -> None:
-    """Write build.json: the format, when the index was built and last changed, by what run."""
+    """Write build.json: the format, when the index was built and last changed, by what run,
+    and the files of the commit (what a replica checks its copy against)."""
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     previous = {} if rebuilt else generation_info(target)
+    toc, files = commit_files(target, previous.get("files"))
     info = {
         "format": FORMAT,
         "built_at": previous.get("built_at", now),
@@ -231,6 +234,8 @@ def _record(target: Path, ix: Index, documents: int, last_run: dict, rebuilt: bo
         "stemmer": schema_stemmer(ix.schema),
         "documents": documents,
         "last_run": last_run,
+        "toc": toc,
+        "files": files,
     }
     write_build_info(target, info)
 

@@ -11,7 +11,7 @@ from ..errors import BadParameter, SearchError
 from ..errors import NotFound as DocumentNotFound
 from ..results import MAX_SIMILAR, SearchRequest, document, search, similar_articles
 from ..results.body import SIMILAR_DEFAULT
-from ..store import read_build_info
+from ..store import read_build_info, replica_status
 from .caching import not_modified, search_tag, tag
 from .live import live
 from .metrics import count_search, gauge
@@ -63,7 +63,10 @@ def api_document(doc_id: str):
 
 @api.get("/healthz")
 def healthz():
-    """Liveness for load balancers: 503 when the index cannot be opened, else its age."""
+    """Liveness for load balancers: 503 when the index cannot be opened, else its age; on a
+    read replica, how far behind its primary it is."""
+    replica = replica_status(live().folder)
+    lag = {"replica": replica} if replica is not None else {}
     try:
         documents = live().get().documents
     except Exception as error:  # any failure to open or read the index means "not serving"
@@ -73,7 +76,7 @@ def healthz():
             "code": error.code if known else "index_unavailable",
             "message": str(error) if known else "the index cannot be opened",
         }
-        return jsonify({"status": "unavailable", "error": failure}), 503
+        return jsonify({"status": "unavailable", "error": failure, **lag}), 503
     info = read_build_info(live().folder)
     updated = info.get("updated_at") or info.get("built_at")
     age = _age(updated)
@@ -83,6 +86,7 @@ def healthz():
         "built_at": info.get("built_at"),
         "updated_at": updated,
         "index_age_seconds": round(age) if age is not None else None,
+        **lag,
     }
 
 
@@ -125,6 +129,23 @@ gauge(
             (info := read_build_info(live().folder)).get("updated_at") or info.get("built_at")
         )
     ),
+)
+
+
+def _replica_reading(key: str):
+    """A scrape-time gauge of a replica's lag (left out on a primary, or while unknown)."""
+    return _index_reading(lambda: (replica_status(live().folder) or {}).get(key))
+
+
+gauge(
+    "replica_seconds_behind",
+    "On a read replica: every write its primary committed longer ago than this is served here",
+    _replica_reading("seconds_behind"),
+)
+gauge(
+    "replica_commits_behind",
+    "On a read replica: commits of its primary it lacks, as of the last contact",
+    _replica_reading("commits_behind"),
 )
 
 

@@ -290,13 +290,33 @@ WRITE_ERRORS = {
     ),
     "503": _error(
         INDEX_UNAVAILABLE + "stopping (index_unavailable, index_format, unavailable); or "
-        "another writer holds the index: retry after Retry-After seconds (index_busy). A write "
-        "never creates an index.",
+        "another writer holds the index: retry after Retry-After seconds (index_busy); or this "
+        "server is a read replica, and `primary` says where writes go (read_only_replica). A "
+        "write never creates an index.",
         RETRY_AFTER,
     ),
     "507": _error("The disk holding the index is full; nothing was written"),
     **RATE_LIMITED,
     **SERVER_ERRORS,
+}
+NUMBER_OR_NULL = {"type": ["number", "null"]}
+# On a read replica only (search.store.follow.replica_status): its primary and its lag.
+REPLICA_STATUS = {
+    "type": "object",
+    "description": "On a read replica: the primary it copies and how far behind it is. "
+    "seconds_behind bounds staleness: every write the primary committed longer ago than that "
+    "is served here.",
+    "properties": {
+        "primary": {"type": "string"},
+        "writes_to": STRING_OR_NULL,
+        "following": {"type": "boolean"},
+        "generation": STRING_OR_NULL,
+        "primary_generation": STRING_OR_NULL,
+        "commits_behind": {"type": ["integer", "null"], "minimum": 0},
+        "seconds_behind": NUMBER_OR_NULL,
+        "last_contact_seconds": NUMBER_OR_NULL,
+        "error": STRING_OR_NULL,
+    },
 }
 ID_PARAMETER = {
     "name": "id",
@@ -537,6 +557,7 @@ OPENAPI = {
                                     "built_at": STRING_OR_NULL,
                                     "updated_at": STRING_OR_NULL,
                                     "index_age_seconds": {"type": ["integer", "null"]},
+                                    "replica": REPLICA_STATUS,
                                 },
                             }
                         ),
@@ -550,6 +571,7 @@ OPENAPI = {
                                 "properties": {
                                     "status": {"const": "unavailable"},
                                     "error": {"$ref": "#/components/schemas/ErrorDetail"},
+                                    "replica": REPLICA_STATUS,
                                 },
                             }
                         ),
@@ -598,6 +620,10 @@ OPENAPI = {
                     "field": {"type": "string", "description": "the field at fault"},
                     "line": {"type": "integer", "description": "the JSON Lines line"},
                     "document": {"type": "integer", "description": "1-based, in a list"},
+                    "primary": {
+                        "type": "string",
+                        "description": "read_only_replica: where writes go",
+                    },
                 },
             },
         },

@@ -1,6 +1,7 @@
 """The write API: add, replace and delete documents over HTTP, behind an admin token.
 
-Writes are off unless ``ARABIC_SEARCH_ADMIN_TOKEN`` is set. A request body is decoded and
+Writes are off unless ``ARABIC_SEARCH_ADMIN_TOKEN`` is set, and always refused by a read
+replica (a 503 naming its primary, whatever the token). A request body is decoded and
 validated in full before the index is touched, and each request is one Whoosh commit under
 the folder's writer lock, so a write lands completely or not at all. The lock is waited on
 for ``WRITE_WAIT_SECONDS``; a writer still busy after that is a 503 with Retry-After. Searches
@@ -14,6 +15,7 @@ import errno
 import hmac
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import unquote_to_bytes
 
 from flask import Blueprint, current_app, jsonify, request, url_for
@@ -31,7 +33,7 @@ from ..errors import (
     WritesDisabled,
 )
 from ..settings import BY_NAME
-from ..store import delete_documents, index_articles
+from ..store import delete_documents, index_articles, refuse_writes_on_replica
 
 writes = Blueprint("writes", __name__)
 
@@ -53,7 +55,9 @@ JSON_LINES_TYPES = frozenset(
 
 @writes.before_request
 def require_admin() -> None:
-    """Writes need ``Authorization: Bearer <token>``; the token is compared in constant time."""
+    """Writes need ``Authorization: Bearer <token>``; the token is compared in constant time.
+    A replica says so first: no token makes a write land there."""
+    refuse_writes_on_replica(Path(_folder()))
     token = current_app.config.get("ADMIN_TOKEN") or ""
     if not token:
         raise WritesDisabled("writes are disabled: set ARABIC_SEARCH_ADMIN_TOKEN to enable them")
