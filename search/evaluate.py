@@ -251,7 +251,7 @@ def _scored(reader: Reader, text: str, limit: int) -> tuple[list[str], list[floa
     except BadQuery:
         return [], [], True
     numbers = ranking.documents.tolist()
-    scores = [float(ranking.matches.scores[number]) for number in numbers]
+    scores = [ranking.matches.score(number) for number in numbers]
     return [reader.stored(number)["id"] for number in numbers], scores, False
 
 

@@ -60,8 +60,9 @@ def test_phrases_on_positions_match_what_whoosh_matches(tmp_path):
             while matcher.is_active():
                 expected[matcher.id()] = True
                 matcher.next()
-            found = engine.evaluate(nodes.Phrase("body_exact", tuple(phrase)))
-            assert np.array_equal(found.mask, expected), phrase
+            phrase_node = nodes.Phrase("body_exact", tuple(phrase))
+            found = engine.evaluate(phrase_node)
+            assert np.array_equal(engine.mask(phrase_node), expected), phrase
             assert np.all(found.scores[found.mask] > 0)
             matched += int(expected.any())
         assert matched >= len(phrases) - 3  # most are real phrases of the first article

@@ -31,18 +31,63 @@ TYPED_FIRST_DEPTH = 10  # of the best this many of them: a page of results
 
 @dataclass
 class Matches:
-    """Scores and the set of matching documents, over every document number."""
+    """What a query node found, over the documents it touched only: ``ids`` (ascending) are
+    the documents with a score or a match, ``scores`` and ``mask`` (whether it matches) are
+    theirs, aligned. A document outside ``ids`` scores 0 and does not match.
 
+    A node's scores cover more than its matches where a combination says so (an AllOf sums
+    its children's scores for every document any of them found, and matches only where all
+    did), exactly as one score per document of the whole index would.
+    """
+
+    ids: np.ndarray  # int64, ascending, unique
     scores: np.ndarray  # float32
     mask: np.ndarray  # bool
 
     @property
     def total(self) -> int:
-        return int(self.mask.sum())
+        return int(np.count_nonzero(self.mask))
+
+    def matching(self) -> np.ndarray:
+        """The matching document numbers, ascending."""
+        return self.ids[self.mask]
+
+    def score(self, number: int) -> float:
+        """One document's score (0 where the node did not touch it)."""
+        where = int(np.searchsorted(self.ids, number))
+        if where < self.ids.size and self.ids[where] == number:
+            return float(self.scores[where])
+        return 0.0
+
+    def keep(self, allowed: np.ndarray) -> None:
+        """Match only where ``allowed`` (one bool per document of the index) holds."""
+        if self.ids.size:
+            self.mask &= allowed[self.ids]
+
+    def exclude(self, number: int) -> None:
+        where = int(np.searchsorted(self.ids, number))
+        if where < self.ids.size and self.ids[where] == number:
+            self.mask[where] = False
+
+    def add_to(self, numbers: np.ndarray, values: np.ndarray) -> None:
+        """Add ``values`` to the scores of ``numbers`` (documents among ``ids``)."""
+        self.scores[np.searchsorted(self.ids, numbers)] += values
+
+
+EMPTY_IDS = np.empty(0, dtype=np.int64)
+# Above this share of the index, the documents of several lists are found by marking a
+# per-thread array of flags rather than by sorting the lists together.
+DENSE_UNION_SHARE = 1 / 32
 
 
 class Engine:
-    """Scores compiled queries against one reader; `engine_for` keeps one per reader."""
+    """Scores compiled queries against one reader; `engine_for` keeps one per reader.
+
+    Every node is computed on the postings it reads: a term's documents and scores come
+    from its posting list, and a combination aligns its children's lists on the union or
+    the intersection of their documents. Only filters over a column (a date range, a
+    source) look at every document.
+    """
 
     def __init__(self, reader: Reader, bm25: BM25F | None = None):
         self.reader = reader
@@ -55,7 +100,7 @@ class Engine:
     # -- evaluation ---------------------------------------------------------------------
 
     def evaluate(self, node: n.Node) -> Matches:
-        """Scores and matches of a compiled query over every document."""
+        """Scores and matches of a compiled query."""
         if isinstance(node, n.FieldedTerm):
             return self._fielded(node)
         if isinstance(node, n.Term):
@@ -67,15 +112,21 @@ class Engine:
         if isinstance(node, n.AnyOf):
             return self._union([self.evaluate(child) for child in node.children], node.boost)
         if isinstance(node, n.AllOf):
-            children = [self.evaluate(child) for child in node.children]
-            mask = np.logical_and.reduce([c.mask for c in children])
-            return Matches(sum(c.scores for c in children) * node.boost, mask)
+            return self._all_of([self.evaluate(child) for child in node.children], node.boost)
         if isinstance(node, n.AndMaybe):
             required, optional = self.evaluate(node.required), self.evaluate(node.optional)
-            return Matches(required.scores + optional.scores, required.mask)
+            ids, (at_required, at_optional) = self._aligned([required, optional])
+            scores = np.zeros(ids.size, dtype=np.float32)
+            scores[at_required] = required.scores
+            scores[at_optional] += optional.scores
+            mask = np.zeros(ids.size, dtype=bool)
+            mask[at_required] = required.mask
+            return Matches(ids, scores, mask)
         if isinstance(node, n.AndNot):
-            positive, negative = self.evaluate(node.positive), self.mask(node.negative)
-            return Matches(positive.scores, positive.mask & ~negative)
+            positive = self.evaluate(node.positive)
+            negative = self.evaluate(node.negative)
+            excluded = _member(positive.ids, negative.matching())
+            return Matches(positive.ids, positive.scores, positive.mask & ~excluded)
         if isinstance(node, n.Phrase):
             return self._phrase(node)
         if isinstance(node, n.DayRange):
@@ -87,11 +138,13 @@ class Engine:
         raise TypeError(f"not a compiled query node: {node!r}")
 
     def mask(self, node: n.Node) -> np.ndarray:
-        """Which documents match (scores not needed: exclusions and filters)."""
-        return self.evaluate(node).mask
+        """Which documents match, one bool per document of the index (filters)."""
+        allowed = np.zeros(self.size, dtype=bool)
+        allowed[self.evaluate(node).matching()] = True
+        return allowed
 
     def empty(self) -> Matches:
-        return Matches(np.zeros(self.size, dtype=np.float32), np.zeros(self.size, dtype=bool))
+        return _found(EMPTY_IDS, np.empty(0, dtype=np.float32))
 
     # -- terms ----------------------------------------------------------------------------
 
@@ -118,92 +171,130 @@ class Engine:
 
     def _term(self, term: n.Term) -> Matches:
         ids, tf = self.reader.postings(term.field, term.text)
-        result = self.empty()
         if ids.size == 0:
-            return result
+            return self.empty()
         idf = self.bm25.idf(self._live_count(ids), self.documents)
         lengths, mean = self.reader.lengths(term.field)
-        result.scores[ids] = self.bm25.term(tf, lengths[ids], mean, term.boost * idf)
-        result.mask[ids] = True
-        return result
+        return _found(ids, self.bm25.term(tf, lengths[ids], mean, term.boost * idf))
 
     def _fielded(self, node: n.FieldedTerm) -> Matches:
-        """BM25F of one term: computed on its postings only, never over every document (a
-        question reads dozens of terms; dense passes over 70,000 documents each were a
-        tenth of its cost)."""
+        """BM25F of one term: its fields' weighted frequencies summed on its postings."""
         parts = []
         for name, weight in node.weights.items():
             ids, tf = self.reader.postings(name, node.text)
             if ids.size:
                 lengths, mean = self.reader.lengths(name)
                 parts.append((ids, self.bm25.pseudo_frequency(tf, lengths[ids], mean, weight)))
-        result = self.empty()
         if not parts:
-            return result
+            return self.empty()
         if len(parts) == 1:
             ids, pseudo = parts[0]
-        else:  # sum the fields' weighted frequencies in a zeroed buffer, then zero it again
-            buffer = self._buffer()
-            for field_ids, values in parts:
-                buffer[field_ids] += values
-                result.mask[field_ids] = True
-            ids = np.flatnonzero(result.mask)
-            pseudo = buffer[ids]
-            buffer[ids] = 0.0
-        result.mask[ids] = True
+        else:
+            ids, places = self._union_ids([field_ids for field_ids, _ in parts])
+            pseudo = np.zeros(ids.size, dtype=np.float32)
+            for (_, values), at in zip(parts, places, strict=True):
+                pseudo[at] += values
         idf = self.bm25.idf(self._live_count(ids), self.documents)
-        result.scores[ids] = self.bm25.saturate(pseudo, node.boost * idf)
-        return result
-
-    def _buffer(self) -> np.ndarray:
-        """A zeroed float32 array over every document, one per thread, left zeroed by
-        whoever uses it."""
-        buffer = getattr(self._scratch, "buffer", None)
-        if buffer is None:
-            buffer = self._scratch.buffer = np.zeros(self.size, dtype=np.float32)
-        return buffer
+        return _found(ids, self.bm25.saturate(pseudo, node.boost * idf))
 
     # -- combinations ---------------------------------------------------------------------
+
+    def _union_ids(self, lists: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """The union of ascending id lists, and where each list's ids sit in it."""
+        if len(lists) == 1:
+            return lists[0], [np.arange(lists[0].size)]
+        total = sum(ids.size for ids in lists)
+        if total > self.size * DENSE_UNION_SHARE:
+            flags = self._flags()
+            for ids in lists:
+                flags[ids] = True
+            union = np.flatnonzero(flags)
+            flags[union] = False
+        else:
+            union = np.unique(np.concatenate(lists))
+        return union, [np.searchsorted(union, ids) for ids in lists]
+
+    def _aligned(self, children: list[Matches]) -> tuple[np.ndarray, list[np.ndarray]]:
+        return self._union_ids([child.ids for child in children])
+
+    def _flags(self) -> np.ndarray:
+        """A cleared bool array over every document, one per thread, left cleared by
+        whoever uses it."""
+        flags = getattr(self._scratch, "flags", None)
+        if flags is None:
+            flags = self._scratch.flags = np.zeros(self.size, dtype=bool)
+        return flags
 
     def _best_of(self, children: list[Matches], tiebreak: float) -> Matches:
         if not children:
             return self.empty()
-        stacked = np.stack([c.scores for c in children])
-        best = stacked.max(axis=0)
-        if tiebreak:
-            best = best + tiebreak * (stacked.sum(axis=0) - best)
-        return Matches(best, np.logical_or.reduce([c.mask for c in children]))
+        ids, places = self._aligned(children)
+        best = np.zeros(ids.size, dtype=np.float32)
+        mask = np.zeros(ids.size, dtype=bool)
+        total = np.zeros(ids.size, dtype=np.float32) if tiebreak else None
+        for child, at in zip(children, places, strict=True):
+            best[at] = np.maximum(best[at], child.scores)
+            mask[at] |= child.mask
+            if total is not None:
+                total[at] += child.scores
+        if total is not None:
+            best = best + tiebreak * (total - best)
+        return Matches(ids, best, mask)
 
     def _readings(self, node: n.Readings) -> Matches:
         """The best reading of a word, the word as typed first (see `nodes.Readings`)."""
         typed = self._best_of([self.evaluate(c) for c in node.typed], 0.0)
-        scores, seen = typed.scores.copy(), typed.mask.copy()
-        for reading in node.others:
-            other = self.evaluate(reading)
-            holding = other.mask & typed.mask  # the typed word is there: any reading counts
-            scores[holding] = np.maximum(scores[holding], other.scores[holding])
-            new = other.mask & ~seen
+        others = [self.evaluate(reading) for reading in node.others]
+        ids, places = self._aligned([typed, *others])
+        scores = np.zeros(ids.size, dtype=np.float32)
+        typed_mask = np.zeros(ids.size, dtype=bool)
+        scores[places[0]] = typed.scores
+        typed_mask[places[0]] = typed.mask
+        seen = typed_mask.copy()
+        for other, at in zip(others, places[1:], strict=True):
+            other_mask = np.zeros(ids.size, dtype=bool)
+            other_mask[at] = other.mask
+            other_scores = np.zeros(ids.size, dtype=np.float32)
+            other_scores[at] = other.scores
+            holding = other_mask & typed_mask  # the typed word is there: any reading counts
+            scores[holding] = np.maximum(scores[holding], other_scores[holding])
+            new = other_mask & ~seen
             if new.any() and seen.any():
                 ceiling = _kth_largest(scores[seen], TYPED_FIRST_DEPTH) * TYPED_FIRST
-                highest = float(other.scores[new].max())
+                highest = float(other_scores[new].max())
                 factor = min(1.0, ceiling / highest) if highest > 0 else 1.0
-                scores[new] = other.scores[new] * np.float32(factor)
+                scores[new] = other_scores[new] * np.float32(factor)
             else:
-                scores[new] = other.scores[new]
-            seen |= other.mask
-        return Matches(scores, seen)
+                scores[new] = other_scores[new]
+            seen |= other_mask
+        return Matches(ids, scores, seen)
 
     def _union(self, children: list[Matches], boost: float) -> Matches:
         if not children:
             return self.empty()
-        scores = children[0].scores.copy()
-        mask = children[0].mask.copy()
-        for child in children[1:]:
-            scores += child.scores
-            mask |= child.mask
+        ids, places = self._aligned(children)
+        scores = np.zeros(ids.size, dtype=np.float32)
+        mask = np.zeros(ids.size, dtype=bool)
+        for child, at in zip(children, places, strict=True):
+            scores[at] += child.scores
+            mask[at] |= child.mask
         if boost != 1.0:
             scores *= boost
-        return Matches(scores, mask)
+        return Matches(ids, scores, mask)
+
+    def _all_of(self, children: list[Matches], boost: float) -> Matches:
+        """Matches where every child matches; scores summed wherever any child scored."""
+        if not children:
+            return self.empty()
+        ids, places = self._aligned(children)
+        scores = np.zeros(ids.size, dtype=np.float32)
+        mask = np.ones(ids.size, dtype=bool)
+        for child, at in zip(children, places, strict=True):
+            scores[at] += child.scores
+            matched = np.zeros(ids.size, dtype=bool)
+            matched[at] = child.mask
+            mask &= matched
+        return Matches(ids, scores * boost, mask)
 
     def _days(self, node: n.DayRange) -> Matches:
         """Dated documents within the range (the ``day`` column is 0 for undated ones)."""
@@ -213,14 +304,15 @@ class Engine:
             mask &= days >= node.first
         if node.last is not None:
             mask &= days <= node.last
-        return Matches(np.zeros(self.size, dtype=np.float32), mask)
+        return _filtered(np.flatnonzero(mask))
 
     def _value_is(self, node: n.ValueIs) -> Matches:
         """Documents whose column value, folded, is the node's value."""
         codes, values = self.reader.column(node.field)
         wanted = [i for i, value in enumerate(values) if value and folded(value) == node.value]
-        mask = np.isin(codes, wanted) if wanted else np.zeros(self.size, dtype=bool)
-        return Matches(np.zeros(self.size, dtype=np.float32), mask)
+        if not wanted:
+            return self.empty()
+        return _filtered(np.flatnonzero(np.isin(codes, wanted)))
 
     # -- positions ------------------------------------------------------------------------
 
@@ -232,25 +324,22 @@ class Engine:
         for those documents only, as arrays, and matched as (document, start) keys.
         """
         field, words = node.field, node.words
-        result = self.empty()
         if not self.reader.has_positions(field):
             raise ValueError(f"field {field!r} records no positions for a phrase")
         lists = [self.reader.postings(field, word)[0] for word in words]
         if any(ids.size == 0 for ids in lists):
-            return result
+            return self.empty()
         candidates = lists[0]
         for ids in sorted(lists[1:], key=len):
             candidates = np.intersect1d(candidates, ids, assume_unique=True)
             if candidates.size == 0:
-                return result
+                return self.empty()
         found = {word: self.reader.occurrences(field, word, candidates) for word in set(words)}
         documents = _in_order(words, found, node.slop)
         if documents.size == 0:
-            return result
+            return self.empty()
         scores = sum(self.term_scores(field, word, 1.0, documents) for word in words)
-        result.scores[documents] = node.boost * scores
-        result.mask[documents] = True
-        return result
+        return _found(documents, (node.boost * scores).astype(np.float32))
 
     def proximity(
         self, documents: np.ndarray, field: str, pairs: list[tuple[str, str]], slop: int
@@ -290,6 +379,24 @@ def engine_for(reader: Reader) -> Engine:
     return found
 
 
+def _found(ids: np.ndarray, scores: np.ndarray) -> Matches:
+    """Matches of documents that all match (a term's, a phrase's)."""
+    return Matches(ids, scores.astype(np.float32, copy=False), np.ones(ids.size, dtype=bool))
+
+
+def _filtered(ids: np.ndarray) -> Matches:
+    """Matches of a filter: documents that match with no score."""
+    return Matches(ids, np.zeros(ids.size, dtype=np.float32), np.ones(ids.size, dtype=bool))
+
+
+def _member(ids: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """For each of ``ids``, whether it is among ``others`` (both ascending)."""
+    if not others.size or not ids.size:
+        return np.zeros(ids.size, dtype=bool)
+    where = np.minimum(np.searchsorted(others, ids), others.size - 1)
+    return others[where] == ids
+
+
 def _in_order(words, found: dict, slop: int) -> np.ndarray:
     """Documents where the words occur one after another, each at most ``slop`` words after
     the one before it (right after it when 0): (document, position) keys of one word, moved
@@ -315,10 +422,10 @@ def _kth_largest(values: np.ndarray, k: int) -> float:
 
 def top(matches: Matches, limit: int, order: np.ndarray | None = None) -> np.ndarray:
     """Document numbers of the best ``limit`` matches: by score, or by ``order`` then score."""
-    candidates = np.flatnonzero(matches.mask)
+    candidates = matches.matching()
     if candidates.size == 0 or limit <= 0:
         return candidates[:0]
-    scores = matches.scores[candidates]
+    scores = matches.scores[matches.mask]
     if order is None:
         if candidates.size > limit:
             keep = np.argpartition(-scores, limit - 1)[:limit]

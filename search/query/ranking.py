@@ -61,12 +61,14 @@ def rank(
         matches = _matches(engine, compiled)
     unfiltered = matches.total
     if query_filter is not None:
-        matches.mask &= engine.mask(query_filter)
+        matches.keep(engine.mask(query_filter))
     order = reader.numbers("day") if by_date else None
     if compiled.pairs and order is None:
         best = top(matches, RERANK_DEPTH)
-        matches.scores[best] += PROXIMITY_WEIGHT * engine.proximity(
-            best, PROXIMITY_FIELD, compiled.pairs, PROXIMITY_SLOP
+        matches.add_to(
+            best,
+            PROXIMITY_WEIGHT
+            * engine.proximity(best, PROXIMITY_FIELD, compiled.pairs, PROXIMITY_SLOP),
         )
     documents = top(matches, offset + limit, order)[offset:]
     return Ranking(compiled, matches, unfiltered, documents, notices + compiled.notices)
@@ -74,7 +76,7 @@ def rank(
 
 def _matches(engine: Engine, compiled: Compiled) -> Matches:
     matches = engine.evaluate(compiled.query)
-    matches.mask &= engine.live
+    matches.keep(engine.live)
     return matches
 
 
@@ -103,7 +105,7 @@ def explain(reader: Reader, compiled: Compiled, number: int) -> list[dict]:
     documents = np.array([number])
 
     def score(node) -> float:
-        return float(engine.evaluate(node).scores[number])
+        return engine.evaluate(node).score(number)
 
     def fields(node) -> str:
         names = node.weights if isinstance(node, qn.FieldedTerm) else {}

@@ -63,6 +63,6 @@ def similar(reader: Reader, number: int, limit: int = 5) -> tuple[np.ndarray, Ma
         tuple(qn.FieldedTerm(stem, weights, boost=weight / strongest) for stem, weight in terms)
     )
     matches = engine.evaluate(query)
-    matches.mask &= engine.live
-    matches.mask[number] = False
+    matches.keep(engine.live)
+    matches.exclude(number)
     return top(matches, limit), matches

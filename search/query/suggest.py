@@ -116,7 +116,7 @@ def _display_form(reader: Reader, folded: str) -> str | None:
     engine = engine_for(reader)
     query = qn.AnyOf((qn.Term("title_exact", folded), qn.Term("body_exact", folded)))
     matches = engine.evaluate(query)
-    matches.mask &= engine.live
+    matches.keep(engine.live)
     for number in top(matches, 1).tolist():
         stored = reader.stored(number)
         for text in (stored.get("title", ""), stored.get("body", "")):

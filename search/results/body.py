@@ -44,9 +44,7 @@ def search(reader: Reader, request: SearchRequest) -> dict:
     stored = {number: reader.stored(number) for number in numbers}
     titles = locate(reader, marks, stored, "title")
     bodies = locate(reader, marks, stored, "body")
-    hits = [
-        _hit(stored[n], float(matches.scores[n]), titles[n], bodies[n], source) for n in numbers
-    ]
+    hits = [_hit(stored[n], matches.score(n), titles[n], bodies[n], source) for n in numbers]
     if request.explain:
         for hit, number in zip(hits, ranked.tolist(), strict=True):
             hit["explain"] = explain(reader, compiled, number)
@@ -70,14 +68,14 @@ def search(reader: Reader, request: SearchRequest) -> dict:
 def facets(reader: Reader, matches: Matches) -> dict[str, dict[str, int]]:
     """Counts of the matches by source (most first) and by year (newest first)."""
     return {
-        "source": _facet(reader, "source", matches.mask),
-        "year": dict(sorted(_facet(reader, "year", matches.mask).items(), reverse=True)),
+        "source": _facet(reader, "source", matches.matching()),
+        "year": dict(sorted(_facet(reader, "year", matches.matching()).items(), reverse=True)),
     }
 
 
-def _facet(reader: Reader, field: str, mask: np.ndarray) -> dict[str, int]:
+def _facet(reader: Reader, field: str, numbers: np.ndarray) -> dict[str, int]:
     codes, values = reader.column(field)
-    counts = np.bincount(codes[mask], minlength=len(values))
+    counts = np.bincount(codes[numbers], minlength=len(values))
     found = {values[i]: int(c) for i, c in enumerate(counts) if c and values[i]}
     return dict(sorted(found.items(), key=lambda item: (-item[1], item[0])))
 
@@ -140,7 +138,7 @@ def similar_articles(reader: Reader, doc_id: str, limit: int = SIMILAR_DEFAULT) 
                 "title": stored.get("title", ""),
                 "date": date.date().isoformat() if date else None,
                 "source": stored.get("source") or None,
-                "score": round(float(matches.scores[found]), 4),
+                "score": round(matches.score(found), 4),
             }
         )
     return {"id": doc_id, "results": results}
