@@ -14,7 +14,8 @@ a block's data is little-endian arrays that numpy reads in one call each:
                every position (int32), posting after posting | other formats: n uint32
                byte lengths, then the bytes
 
-Only a Positions block's positions are compressed (zlib, when they are long enough to gain):
+Each block's header (whoosh3's pickled info tuple) is a fixed struct, `BLOCK_INFO`. Only a
+Positions block's positions are compressed (zlib, when they are long enough to gain):
 ranking reads every block of a term for its ids and weights, and decompressing whole blocks
 was a tenth of a search; positions are read for phrases and snippets, a few documents at a
 time. Whoosh's own matcher API (``id``, ``weight``,
@@ -61,6 +62,11 @@ from whoosh.filedb.structfile import BufferFile, pack_int, pack_long, pack_uint,
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 HEADER = struct.Struct("<BBIB")
+# What whoosh3 pickles before each block's data (postings, last id, best weight, whole-block
+# compression, shortest and longest field length as bytes), as a fixed struct: a term is read
+# a block at a time, and unpickling each block's header was a tenth of reading it.
+BLOCK_INFO = struct.Struct("<IIfBB")
+BLOCK_LENGTH = struct.Struct(">i")  # whoosh's block length (negative for a term's last block)
 PLAIN, ZLIB = 0, 1  # how a block's positions are packed
 ONES, SAME, EACH = 0, 1, 2  # weights kinds
 NONE, FIXED, POSITIONS, SIZED = 0, 1, 2, 3  # values kinds
@@ -360,7 +366,7 @@ class ArrayFieldWriter(W3FieldWriter):
                         packed,
                     )
                 )
-                info = dumps((e - s, last_id, maxw, 0, minlen, maxlen), 2)
+                info = BLOCK_INFO.pack(e - s, last_id, maxw, minlen, maxlen)
                 size = len(info) + len(data)
                 pieces += (pack_int(-size if u == count - 1 else size), info, data)
             block = b"".join(pieces)
@@ -509,16 +515,12 @@ class ArrayPostingsWriter(W3PostingsWriter):
         self._terminfo.add_block(self)
         data = self._block_data()
         ids = self._ids
-        info = dumps(
-            (
-                len(ids),
-                ids[-1],
-                self._maxweight,
-                0,  # whoosh3's whole-block compression: positions are packed on their own
-                length_to_byte(self._minlength),
-                length_to_byte(self._maxlength),
-            ),
-            2,
+        info = BLOCK_INFO.pack(
+            len(ids),
+            ids[-1],
+            self._maxweight,
+            length_to_byte(self._minlength),
+            length_to_byte(self._maxlength),
         )
         length = len(info) + len(data)
         self._postfile.write_int(-length if last else length)
@@ -569,6 +571,23 @@ def _little(numbers: array) -> array:
 
 class ArrayLeafMatcher(W3LeafMatcher):
     """Reads array blocks; Whoosh's matcher API on top, arrays for the engine."""
+
+    def _goto(self, position):
+        """Go to the block at ``position``: its length and `BLOCK_INFO` in one read."""
+        self._data = self._ids = self._weights = self._values = None
+        self._i = 0
+        head = self._postfile.get(position, BLOCK_LENGTH.size + BLOCK_INFO.size)
+        (length,) = BLOCK_LENGTH.unpack_from(head)
+        if length < 0:
+            self._lastblock = True
+            length = -length
+        self._nextoffset = position + BLOCK_LENGTH.size + length
+        self._dataoffset = position + len(head)
+        count, last, best, shortest, longest = BLOCK_INFO.unpack_from(head, BLOCK_LENGTH.size)
+        self._blocklength, self._maxid, self._maxweight = count, last, best
+        self._compression = 0
+        self._minlength = byte_to_length(shortest)
+        self._maxlength = byte_to_length(longest)
 
     def _read_data(self):
         raw, weights_kind, values_kind, count, self._packing = self._block_bytes()

@@ -22,6 +22,9 @@ from .generations import generation_info, live_or_fail, unreadable
 from .schema import schema_stemmer
 
 POSTINGS_CACHE_BYTES = 64 * 1024 * 1024  # decoded posting lists kept per reader
+# Document frequencies looked up per reader: the compiler weighs each word's readings and
+# variants by them, and a workload's words repeat. Emptied when full (about 20 MB).
+FREQUENCY_CACHE_TERMS = 131_072
 EMPTY_IDS = np.empty(0, dtype=np.int64)
 EMPTY_TF = np.empty(0, dtype=np.float32)
 
@@ -60,6 +63,7 @@ class Reader:
         self._columns: dict[str, tuple[np.ndarray, list]] = {}
         self._numbers: dict[str, np.ndarray] = {}
         self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._frequencies: dict[tuple[str, str], int] = {}
         self._cached_bytes = 0
         self._lock = threading.Lock()
 
@@ -76,7 +80,13 @@ class Reader:
 
     def doc_frequency(self, field: str, text: str) -> int:
         """How many documents hold the term, deleted ones included (0 when absent)."""
-        return self._reader.doc_frequency(field, text)
+        key = (field, text)
+        found = self._frequencies.get(key)
+        if found is None:
+            if len(self._frequencies) >= FREQUENCY_CACHE_TERMS:
+                self._frequencies = {}
+            found = self._frequencies[key] = self._reader.doc_frequency(field, text)
+        return found
 
     def expand_prefix(self, field: str, prefix: str, limit: int | None = None) -> list[str]:
         """The terms of ``field`` that start with ``prefix``, in term order: every one, or
@@ -131,7 +141,14 @@ class Reader:
         self, field: str, text: str, documents: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """Every occurrence of one term in ``documents`` (sorted): document numbers and word
-        positions, in document then position order (a field with positions)."""
+        positions, in document then position order (a field with positions). Only the
+        documents its posting list holds are looked for (the list is usually cached)."""
+        ids, _ = self.postings(field, text)
+        if ids.size and documents.size:
+            where = np.minimum(np.searchsorted(ids, documents), ids.size - 1)
+            documents = documents[ids[where] == documents]
+        if not ids.size or not documents.size:
+            return EMPTY_IDS, EMPTY_IDS
         docs, positions = [], []
         for leaf, offset in self._leaves:
             if (field, text) not in leaf:
