@@ -204,26 +204,30 @@ class Engine:
         if len(lists) == 1:
             return lists[0], [np.arange(lists[0].size)]
         total = sum(ids.size for ids in lists)
+        flags, slots = self._scratch_arrays()
         if total > self.size * DENSE_UNION_SHARE:
-            flags = self._flags()
             for ids in lists:
                 flags[ids] = True
             union = np.flatnonzero(flags)
             flags[union] = False
         else:
             union = np.unique(np.concatenate(lists))
-        return union, [np.searchsorted(union, ids) for ids in lists]
+        slots[union] = np.arange(union.size, dtype=np.int32)  # where each document sits
+        return union, [slots[ids] for ids in lists]
 
     def _aligned(self, children: list[Matches]) -> tuple[np.ndarray, list[np.ndarray]]:
         return self._union_ids([child.ids for child in children])
 
-    def _flags(self) -> np.ndarray:
-        """A cleared bool array over every document, one per thread, left cleared by
-        whoever uses it."""
-        flags = getattr(self._scratch, "flags", None)
-        if flags is None:
-            flags = self._scratch.flags = np.zeros(self.size, dtype=bool)
-        return flags
+    def _scratch_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """Two arrays over every document, one pair per thread: flags, left cleared by
+        whoever sets them, and slots, read only where just written."""
+        found = getattr(self._scratch, "arrays", None)
+        if found is None:
+            found = self._scratch.arrays = (
+                np.zeros(self.size, dtype=bool),
+                np.zeros(self.size, dtype=np.int32),
+            )
+        return found
 
     def _best_of(self, children: list[Matches], tiebreak: float) -> Matches:
         if not children:
