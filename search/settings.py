@@ -104,6 +104,13 @@ SETTINGS = (
         "a gunicorn worker holding more memory than this after a request is replaced; 0 never",
     ),
     Setting(
+        "RESULT_CACHE_MB",
+        32,
+        int,
+        "search responses each worker keeps for repeated identical searches of the same index "
+        "generation, in MB; 0 keeps none",
+    ),
+    Setting(
         "RATE_LIMIT",
         "",
         str,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
 from ..errors import BadParameter, SearchError
 from ..errors import NotFound as DocumentNotFound
@@ -29,9 +29,18 @@ def api_search():
     unchanged = not_modified(etag, weak=True)
     if unchanged is not None:  # the same search of the same index: nothing to send
         return unchanged
-    body = search(reader, search_request)
-    count_search(body["total"])
-    response = jsonify(body)
+    cache = current_app.extensions["result_cache"]
+    key = cache.key(live().marker, search_request)
+    cached = cache.get(key)
+    if cached is None:
+        body = search(reader, search_request)
+        response = jsonify(body)
+        cache.put(key, response.get_data(), body["total"])
+        total = body["total"]
+    else:
+        data, total = cached
+        response = current_app.response_class(data, mimetype="application/json")
+    count_search(total)
     response.set_etag(etag, weak=True)
     return response
 

@@ -32,6 +32,7 @@ from .logs import ACCESS, install
 from .metrics import count_request, metrics
 from .pages import pages
 from .ratelimit import RateLimiter
+from .results_cache import ResultCache
 from .writes import writes
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.extensions["live_reader"] = LiveReader(app.config["INDEX_DIR"])
+    app.extensions["result_cache"] = ResultCache(app.config["RESULT_CACHE_MB"] * 1024 * 1024)
     app.extensions["trusted_proxies"] = trusted_networks(app.config["TRUSTED_PROXIES"])
     app.extensions["rate_limiter"] = RateLimiter(app.config["RATE_LIMIT"], runtime.run_dir())
     app.extensions["cors_origins"] = origins(app.config["CORS_ORIGINS"])
