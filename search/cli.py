@@ -260,16 +260,53 @@ def serve(index_dir, host, port, workers) -> None:
 @index_option
 @click.option("--page", default=1, show_default=True, type=click.IntRange(1))
 @click.option("--per-page", default=10, show_default=True, type=click.IntRange(1, 100))
-@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance")
+@click.option(
+    "--sort",
+    type=click.Choice(["relevance", "date:desc", "date:asc", "date"]),
+    default="relevance",
+    help="date (or date:desc) is newest first, date:asc oldest first.",
+)
+@click.option("--from", "date_from", default=None, help="Earliest date, YYYY-MM-DD.")
+@click.option("--to", "date_to", default=None, help="Latest date, YYYY-MM-DD.")
+@click.option("--source", multiple=True, help="Only this source (repeat for any of several).")
+@click.option("--source-not", multiple=True, help="Leave this source out (repeatable).")
+@click.option("--tag", multiple=True, help="Only articles with this tag (repeatable: any).")
+@click.option("--tag-not", multiple=True, help="Leave articles with this tag out (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print exactly the API's JSON.")
 @click.option("--explain", is_flag=True, help="Show what each query word added to each score.")
-def query_command(text, index_dir, page, per_page, sort, as_json, explain) -> None:
+def query_command(
+    text,
+    index_dir,
+    page,
+    per_page,
+    sort,
+    date_from,
+    date_to,
+    source,
+    source_not,
+    tag,
+    tag_not,
+    as_json,
+    explain,
+) -> None:
     """Search the index and print ranked hits with highlighted snippets."""
     from .library import open_index
 
     try:
         with open_index(index_dir) as index:
-            body = index.search(text, page=page, per_page=per_page, sort=sort, explain=explain)
+            body = index.search(
+                text,
+                page=page,
+                per_page=per_page,
+                sort=sort,
+                date_from=date_from,
+                date_to=date_to,
+                source=source,
+                source_not=source_not,
+                tag=tag,
+                tag_not=tag_not,
+                explain=explain,
+            )
     except SearchError as error:
         raise click.ClickException(str(error)) from None
     if as_json:

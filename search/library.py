@@ -12,7 +12,7 @@ exactly the body of ``GET /api/search``, `Index.document` that of ``GET /api/doc
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .documents import Article, Rejected
@@ -42,11 +42,18 @@ class Index:
         sort: str = "relevance",
         date_from: dt.date | str | None = None,
         date_to: dt.date | str | None = None,
-        source: str | None = None,
+        source: str | Sequence[str] | None = None,
+        source_not: str | Sequence[str] | None = None,
+        tag: str | Sequence[str] | None = None,
+        tag_not: str | Sequence[str] | None = None,
+        facets: Sequence[str] | None = None,
+        facet_limit: int | None = None,
         explain: bool = False,
     ) -> dict:
         """Ranked, highlighted results: the body of ``GET /api/search`` for these parameters.
 
+        ``source`` and ``tag`` take one value or several (any of them), ``source_not`` and
+        ``tag_not`` exclude; ``facets`` names the facets to count (all when None).
         Parameters are checked as the API checks them (`BadParameter`, `BadQuery`).
         """
         args = {
@@ -57,6 +64,11 @@ class Index:
             "from": _iso(date_from),
             "to": _iso(date_to),
             "source": source,
+            "source_not": source_not,
+            "tag": tag,
+            "tag_not": tag_not,
+            "facets": None if facets is None else ",".join(facets),
+            "facet_limit": facet_limit,
             "explain": explain,
         }
         return search(self._reader, SearchRequest.from_args(args))

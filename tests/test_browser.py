@@ -9,6 +9,8 @@ Without /usr/bin/chromium these tests skip, except in CI (CI=true), where they f
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import os
 import socket
 import subprocess
@@ -19,6 +21,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from search.documents import Article, read_paths
+from search.store import index_articles
+
+from .conftest import SEEDS
 from .live_server import gunicorn_command
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -68,8 +74,32 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server(seed_index, browser):
     """gunicorn serving the app on the seed index; yields its base URL."""
+    yield from _serve(seed_index)
+
+
+@pytest.fixture(scope="module")
+def crowded_server(tmp_path_factory, browser):
+    """gunicorn on an index where every facet has many values: 30 articles of the seeds'
+    text, each of its own source, with three tags of 30, over ten years."""
+    articles = [a for a in read_paths([SEEDS]) if isinstance(a, Article)]
+    crowded = [
+        dataclasses.replace(
+            articles[i % len(articles)],
+            id=f"crowded-{i}",
+            source=f"صحيفة رقم {i}",
+            tags=tuple(f"وسم {(i + k) % 30}" for k in range(3)),
+            date=dt.date(2015 + i % 10, 1 + i % 12, 1 + i % 28),
+        )
+        for i in range(30)
+    ]
+    folder = tmp_path_factory.mktemp("crowded")
+    index_articles(folder, crowded)
+    yield from _serve(folder)
+
+
+def _serve(index: Path):
     port = _free_port()
-    env = {**os.environ, "ARABIC_SEARCH_INDEX_DIR": str(seed_index)}
+    env = {**os.environ, "ARABIC_SEARCH_INDEX_DIR": str(index)}
     process = subprocess.Popen(
         [*gunicorn_command(workers=2)(port), "--log-level", "warning"],
         cwd=Path(__file__).parents[1],
@@ -158,7 +188,7 @@ def test_pagination_and_filter_keep_the_query(page, javascript):
     assert params(page.url)["per_page"] == ["2"]
     assert page.locator(".hit h2").all_inner_texts() != first_titles
 
-    page.get_by_role("radio", name=SOURCE).check()
+    page.get_by_role("checkbox", name=SOURCE).check()
     if not javascript:  # without the script, the form has its own button
         page.get_by_role("button", name="تطبيق").click()
     page.wait_for_url(lambda url: params(url).get("source") == [SOURCE])
@@ -167,11 +197,55 @@ def test_pagination_and_filter_keep_the_query(page, javascript):
     assert params(page.url)["q"] == [QUERY]
     assert set(page.locator(".hit .source").all_inner_texts()) == {SOURCE}
     # The other sources stay listed, so the reader can switch without clearing first.
-    assert page.locator(".facet").first.get_by_role("radio").count() == 4
+    assert page.locator("#facet-source").get_by_role("checkbox").count() == 3
     if javascript:
-        assert page.get_by_role("radio", name=SOURCE).evaluate("r => r === document.activeElement")
+        focused = page.get_by_role("checkbox", name=SOURCE)
+        assert focused.evaluate("r => r === document.activeElement")
+    # A second source: results of either.
+    page.get_by_role("checkbox", name="أ ف ب").check()
+    if not javascript:
+        page.get_by_role("button", name="تطبيق").click()
+    page.wait_for_url(lambda url: len(params(url).get("source", [])) == 2)
+    page.locator("#summary", has_text="٣ نتائج").wait_for()
+    if javascript:
         page.go_back()
-        page.locator("#summary", has_text="٥ نتائج").wait_for()
+        page.locator("#summary", has_text="نتيجتان").wait_for()
+
+
+def test_exclude_a_source_and_set_a_date_range(page, javascript):
+    search_for(page, QUERY)
+    page.get_by_role("link", name=f"استبعاد {SOURCE}").click()
+    page.wait_for_url(lambda url: params(url).get("source_not") == [SOURCE])
+    page.locator("#summary", has_text="٣ نتائج").wait_for()
+    assert SOURCE not in page.locator(".hit .source").all_inner_texts()
+    page.get_by_label("من", exact=True).fill("2023-11-01")
+    if not javascript:
+        page.get_by_role("button", name="تطبيق").click()
+    page.wait_for_url(lambda url: params(url).get("from") == ["2023-11-01"])
+    page.locator("#summary", has_text="لا نتائج").wait_for()  # 002 and 004 are the source's
+    assert params(page.url)["source_not"] == [SOURCE]
+
+
+@pytest.mark.parametrize("scripted", [True, False], ids=["js", "no-js"])
+def test_on_a_phone_the_first_result_is_on_the_first_screen(browser, crowded_server, scripted):
+    context = browser.new_context(
+        viewport=PHONE,
+        device_scale_factor=2,
+        is_mobile=True,
+        java_script_enabled=scripted,
+        base_url=crowded_server,
+    )
+    page = context.new_page()
+    page.goto(f"/?q={QUERY}&facet_limit=30")
+    assert page.locator("#facet-source .value").count() == 30  # every facet is long here
+    assert page.locator("#facet-tag .value").count() == 30
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"crowded-phone-{'js' if scripted else 'no-js'}.png")
+    first = page.locator(".hit").first.locator("h2").bounding_box()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    context.close()
+    assert first["y"] + first["height"] <= PHONE["height"]  # seen without scrolling
+    assert width <= PHONE["width"], "the page scrolls sideways"
 
 
 def test_follow_a_result_to_the_highlighted_article(page):

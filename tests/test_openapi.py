@@ -73,7 +73,22 @@ def test_every_status_a_client_can_get_is_described(path, method, statuses):
 def test_explain_and_every_search_parameter_are_described():
     parameters = operation("/api/search", "get")["parameters"]
     names = {p["name"] for p in parameters if p["in"] == "query"}
-    assert names == {"q", "page", "per_page", "sort", "from", "to", "year", "source", "explain"}
+    assert names == {
+        "q",
+        "page",
+        "per_page",
+        "sort",
+        "from",
+        "to",
+        "year",
+        "source",
+        "source_not",
+        "tag",
+        "tag_not",
+        "facets",
+        "facet_limit",
+        "explain",
+    }
     assert [p["name"] for p in parameters if p["in"] == "header"] == ["If-None-Match"]
 
 

@@ -255,7 +255,19 @@ def test_sort_by_date_orders_newest_first(client):
     root = page(client, q=QUERY, sort="date")
     dates = [t.attrs["datetime"] for t in root.find_all("time")]
     assert dates == sorted(dates, reverse=True)
-    assert root.find("option", value="date").attrs.get("selected") is not None
+    assert root.find("option", value="date:desc").attrs.get("selected") is not None
+
+
+def test_sort_oldest_first(client):
+    root = page(client, q=QUERY, sort="date:asc")
+    dates = [t.attrs["datetime"] for t in root.find_all("time")]
+    assert dates == sorted(dates) and len(dates) == 3
+    assert root.find("option", value="date:asc").attrs.get("selected") is not None
+    assert [o.attrs["value"] for o in root.find_all("option")] == [
+        "relevance",
+        "date:desc",
+        "date:asc",
+    ]
 
 
 def test_facets_list_sources_and_years_with_counts(client):
@@ -264,8 +276,15 @@ def test_facets_list_sources_and_years_with_counts(client):
     assert form.attrs["method"] == "get"
     hidden = {i.attrs["name"]: i.attrs["value"] for i in form.find_all("input", type="hidden")}
     assert hidden == {"q": QUERY, "per_page": "2"}
+    dates = {i.attrs["name"]: i for i in form.find_all("input", type="date")}
+    assert set(dates) == {"from", "to"}  # the date range, each with its label
+    assert {lab.attrs["for"] for lab in form.find_all("label") if "for" in lab.attrs} >= {
+        "from",
+        "to",
+    }
     sources = {r.attrs["value"]: r for r in form.find_all("input", name="source")}
-    assert "checked" in sources[""].attrs  # "all" is chosen
+    assert {r.attrs["type"] for r in sources.values()} == {"checkbox"}  # several may be chosen
+    assert not any("checked" in r.attrs for r in sources.values())
     label = next(lab for lab in form.find_all("label") if sources[SOURCE] in lab.iter())
     assert label.find("bdi").text == SOURCE
     assert label.find("span", cls="count").text == "٢"
@@ -278,11 +297,44 @@ def test_choosing_a_source_filters_and_keeps_the_other_choices(client):
     root = page(client, q=QUERY, source=SOURCE)
     assert squash(root.find(id="summary").text).startswith("نتيجتان في")
     assert {s.text for s in root.find_all("span", cls="source")} == {SOURCE}
-    radios = root.find("aside", cls="filters").find_all("input", name="source")
-    assert len(radios) == 4  # "all" and the three sources, counted as if unfiltered
-    assert [r.attrs["value"] for r in radios if "checked" in r.attrs] == [SOURCE]
+    boxes = root.find("aside", cls="filters").find_all("input", name="source")
+    assert len(boxes) == 3  # the three sources, counted as if unfiltered
+    assert [r.attrs["value"] for r in boxes if "checked" in r.attrs] == [SOURCE]
     clear = root.find("a", cls="clear")
     assert query_of(clear.attrs["href"]) == {"q": [QUERY]}
+
+
+def test_two_sources_and_an_excluded_one(client):
+    root = page(client, q=QUERY, source=[SOURCE, "أ ف ب"])
+    assert {s.text for s in root.find_all("span", cls="source")} == {SOURCE, "أ ف ب"}
+    boxes = root.find("aside", cls="filters").find_all("input", name="source")
+    assert {r.attrs["value"] for r in boxes if "checked" in r.attrs} == {SOURCE, "أ ف ب"}
+    exclude = root.find("a", cls="exclude", **{"aria-label": f"استبعاد {SOURCE}"})
+    assert query_of(exclude.attrs["href"]) == {
+        "q": [QUERY],
+        "source": [SOURCE, "أ ف ب"],
+        "source_not": [SOURCE],
+    }
+    root = page(client, q=QUERY, source_not=SOURCE)
+    assert SOURCE not in {s.text for s in root.find_all("span", cls="source")}
+    (undo,) = root.find("aside", cls="filters").find_all("input", name="source_not")
+    assert (undo.attrs["value"], "checked" in undo.attrs) == (SOURCE, True)  # unticked: back
+
+
+def test_a_tag_facet_and_filter(client):
+    root = page(client, q=QUERY)
+    tags = root.find(id="facet-tag").find_all("input", name="tag")
+    assert len(tags) == 3  # 001, 002 and 004 carry one tag line each
+    chosen = tags[0].attrs["value"]
+    root = page(client, q=QUERY, tag=chosen)
+    assert squash(root.find(id="summary").text).startswith("نتيجة واحدة")
+
+
+def test_a_date_range_from_the_form(client):
+    root = page(client, q=QUERY, **{"from": "2023-11-01", "to": "2023-12-31"})
+    assert [t.attrs["datetime"] for t in root.find_all("time")] == ["2023-11-09"]
+    dates = {i.attrs["name"]: i.attrs["value"] for i in root.find_all("input", type="date")}
+    assert dates == {"from": "2023-11-01", "to": "2023-12-31"}
 
 
 def test_year_filter(client):

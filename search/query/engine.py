@@ -311,12 +311,17 @@ class Engine:
         return _filtered(np.flatnonzero(mask))
 
     def _value_is(self, node: n.ValueIs) -> Matches:
-        """Documents whose column value, folded, is the node's value."""
-        codes, values = self.reader.column(node.field)
-        wanted = [i for i, value in enumerate(values) if value and folded(value) == node.value]
-        if not wanted:
-            return self.empty()
-        return _filtered(np.flatnonzero(np.isin(codes, wanted)))
+        """Documents holding a value that, folded, is one of the node's (or none, negated):
+        a test per distinct value, then one array pass over (document, value) pairs."""
+        docs, codes, values = self.reader.values(node.field)
+        chosen = set(node.values)
+        wanted = [i for i, value in enumerate(values) if value and folded(value) in chosen]
+        mask = np.zeros(self.size, dtype=bool)
+        if wanted:
+            mask[docs[np.isin(codes, wanted)]] = True
+        if node.negate:
+            mask = ~mask
+        return _filtered(np.flatnonzero(mask))
 
     # -- positions ------------------------------------------------------------------------
 

@@ -108,11 +108,13 @@ class DayRange:
 
 @dataclass(frozen=True, eq=False)
 class ValueIs:
-    """Documents whose sortable column ``field`` holds ``value``, both folded
-    (`search.analysis.folded`): a filter, not scored."""
+    """Documents whose ``field`` (a sortable column, or the tags) holds any of ``values``,
+    both folded (`search.analysis.folded`), or, with ``negate``, none of them: a filter,
+    not scored."""
 
     field: str
-    value: str
+    values: tuple[str, ...]
+    negate: bool = False
 
 
 @dataclass(frozen=True, eq=False)

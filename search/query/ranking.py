@@ -32,7 +32,7 @@ class Ranking:
 
     compiled: Compiled
     matches: Matches
-    unfiltered_total: int
+    unfiltered: np.ndarray  # bool: the matches before the request's filters
     documents: np.ndarray  # document numbers of the requested slice, best first
     notices: list[str]  # syntax the grammar searched as plain words (parser.parse_with_notices)
 
@@ -48,10 +48,11 @@ def rank(
     limit: int = 10,
     offset: int = 0,
     query_filter: qn.Node | None = None,
-    by_date: bool = False,
+    date_order: str | None = None,
 ) -> Ranking:
     """Rank the live documents for ``query`` (text in the query language, or a parsed tree):
-    the best ``limit`` after ``offset``, by score or newest first."""
+    the best ``limit`` after ``offset``, by score, or by date (``date_order`` "desc" for
+    newest first, "asc" for oldest first; undated documents last either way)."""
     node, notices = p.parse_with_notices(query) if isinstance(query, str) else (query, [])
     engine = engine_for(reader)
     compiled = Compiler(reader).compile(node)
@@ -59,10 +60,11 @@ def rank(
     if matches.total < RELAX_PHRASES_BELOW and _phrase_among_words(node):
         compiled = Compiler(reader, soft_phrases=True).compile(node)
         matches = _matches(engine, compiled)
-    unfiltered = matches.total
+    unfiltered = np.zeros(reader.size, dtype=bool)
+    unfiltered[matches.matching()] = True
     if query_filter is not None:
         matches.keep(engine.mask(query_filter))
-    order = reader.numbers("day") if by_date else None
+    order = _date_order(reader, date_order)
     if compiled.pairs and order is None:
         best = top(matches, RERANK_DEPTH)
         matches.add_to(
@@ -72,6 +74,22 @@ def rank(
         )
     documents = top(matches, offset + limit, order)[offset:]
     return Ranking(compiled, matches, unfiltered, documents, notices + compiled.notices)
+
+
+UNDATED_LAST = -(10**9)  # below every -yyyymmdd
+
+
+def _date_order(reader: Reader, date_order: str | None) -> np.ndarray | None:
+    """A key to rank by, largest first: the day for newest first, minus the day for oldest
+    first; an undated document (day 0) sorts last in both."""
+    if date_order is None:
+        return None
+    days = reader.numbers("day")
+    if date_order == "desc":
+        return days
+    if date_order == "asc":
+        return np.where(days > 0, -days, UNDATED_LAST)
+    raise ValueError(f"date_order must be desc or asc, not {date_order!r}")
 
 
 def _matches(engine: Engine, compiled: Compiled) -> Matches:

@@ -13,7 +13,8 @@ import numpy as np
 
 from ..errors import BadQuery
 from ..query import Compiler, Marks, explain, parse, rank, suggest
-from ..query.engine import Matches
+from ..query.engine import engine_for
+from ..query.ranking import Ranking
 from ..query.similar import similar
 from ..store import Reader
 from .highlight import SNIPPET_PAGE_CHARS, SNIPPET_SOURCE_CHARS, highlight_text, snippet
@@ -24,8 +25,12 @@ SIMILAR_DEFAULT = 5  # related articles shown on an article page
 MAX_SIMILAR = 20
 
 
-def search(reader: Reader, request: SearchRequest) -> dict:
-    """Run one search; return the API's response body (everything a page needs)."""
+def search(reader: Reader, request: SearchRequest, *, choosable: bool = False) -> dict:
+    """Run one search; return the API's response body (everything a page needs).
+
+    With ``choosable`` (the page), a facet whose own filter is set counts the matches of
+    the other filters only, so the reader can switch to another value without clearing.
+    """
     started = time.perf_counter()
     first = (request.page - 1) * request.per_page
     ranking = rank(
@@ -34,7 +39,7 @@ def search(reader: Reader, request: SearchRequest) -> dict:
         limit=request.per_page,
         offset=first,
         query_filter=request.filter(),
-        by_date=request.sort == "date",
+        date_order=request.sort.partition(":")[2] or None,
     )
     compiled, matches, ranked = ranking.compiled, ranking.matches, ranking.documents
     total = matches.total
@@ -55,7 +60,7 @@ def search(reader: Reader, request: SearchRequest) -> dict:
         "per_page": request.per_page,
         "took_ms": 0.0,
         "results": hits,
-        "facets": facets(reader, matches),
+        "facets": facets(reader, request, ranking, choosable=choosable),
         "suggestion": None,
         "notices": ranking.notices,
     }
@@ -65,18 +70,52 @@ def search(reader: Reader, request: SearchRequest) -> dict:
     return body
 
 
-def facets(reader: Reader, matches: Matches) -> dict[str, dict[str, int]]:
-    """Counts of the matches by source (most first) and by year (newest first)."""
-    return {
-        "source": _facet(reader, "source", matches.matching()),
-        "year": dict(sorted(_facet(reader, "year", matches.matching()).items(), reverse=True)),
-    }
+def facets(
+    reader: Reader, request: SearchRequest, ranking: Ranking, *, choosable: bool = False
+) -> dict[str, dict[str, int]]:
+    """Counts of the matches by each facet the request names: the ``facet_limit`` most
+    frequent values (most first; years then newest first), and any value the request
+    filters on. ``choosable``: see `search`."""
+    found = {}
+    matching = np.zeros(reader.size, dtype=bool)
+    matching[ranking.matches.matching()] = True
+    for name in request.facets:
+        mask = matching
+        if choosable and _filters_on(request, name):
+            lifted = request.filter(without=name)
+            mask = ranking.unfiltered
+            if lifted is not None:
+                mask = mask & engine_for(reader).mask(lifted)
+        chosen = {"source": request.sources, "tag": request.tags}.get(name, ())
+        counts = _facet(reader, name, mask, request.facet_limit, chosen)
+        if name == "year":
+            counts = dict(sorted(counts.items(), reverse=True))
+        found[name] = counts
+    return found
 
 
-def _facet(reader: Reader, field: str, numbers: np.ndarray) -> dict[str, int]:
-    codes, values = reader.column(field)
-    counts = np.bincount(codes[numbers], minlength=len(values))
-    found = {values[i]: int(c) for i, c in enumerate(counts) if c and values[i]}
+def _filters_on(request: SearchRequest, name: str) -> bool:
+    if name == "year":
+        return request.year is not None
+    if name == "source":
+        return bool(request.sources or request.sources_not)
+    return bool(request.tags or request.tags_not)
+
+
+def _facet(
+    reader: Reader, field: str, mask: np.ndarray, limit: int, chosen: tuple[str, ...]
+) -> dict[str, int]:
+    """The most frequent values of one field among the masked documents: counted with one
+    bincount over (document, value) pairs, never document by document."""
+    docs, codes, values = reader.values(field)
+    counts = np.bincount(codes[mask[docs]], minlength=len(values))
+    if values and values[0] == "":
+        counts[0] = 0  # an unset value is no facet value
+    ranked = np.lexsort((np.arange(counts.size), -counts))
+    keep = [i for i in ranked[:limit].tolist() if counts[i]]
+    kept = set(keep)
+    keep += [i for i, value in enumerate(values) if value in chosen and counts[i] and i not in kept]
+    found = {values[i]: int(counts[i]) for i in keep}
     return dict(sorted(found.items(), key=lambda item: (-item[1], item[0])))
 
 

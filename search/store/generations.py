@@ -50,7 +50,8 @@ SEGMENT_FILE = re.compile(r"MAIN_[0-9a-z]+\.[A-Za-z0-9_.]+")
 #   2  the layered package: search.analysis.filters, search.store.codec
 #   3  positions in the stem fields, each text's token offsets stored (`search.store.spans`),
 #      posting blocks with only their positions compressed
-FORMAT = 3
+#   4  a tag field (each tag whole) for the tag filter and facet
+FORMAT = 4
 WRITE_LOCK_TIMEOUT = 30.0  # seconds a writer waits for another writer before giving up
 
 

@@ -62,6 +62,7 @@ class Reader:
         self._lengths: dict[str, tuple[np.ndarray, float]] = {}
         self._columns: dict[str, tuple[np.ndarray, list]] = {}
         self._numbers: dict[str, np.ndarray] = {}
+        self._pairs: dict[str, tuple[np.ndarray, np.ndarray, list]] = {}
         self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._frequencies: dict[tuple[str, str], int] = {}
         self._cached_bytes = 0
@@ -185,6 +186,25 @@ class Reader:
             distinct, codes = np.unique(np.array(values, dtype=object), return_inverse=True)
             self._columns[field] = (codes.astype(np.int64), list(distinct))
         return self._columns[field]
+
+    def values(self, field: str) -> tuple[np.ndarray, np.ndarray, list]:
+        """Every (document, value) pair of a field, as arrays: document numbers, codes into
+        the distinct values, and the values. A sortable column has one pair per document
+        ("" when unset); the tags field one per tag of a document, read from its postings
+        (one step per distinct tag, none per document)."""
+        if field not in self.schema or self.schema[field].column_type:
+            codes, distinct = self.column(field)
+            return np.arange(codes.size, dtype=np.int64), codes, distinct
+        if field not in self._pairs:
+            tags = [_text(term) for term in self._reader.lexicon(field)]
+            docs = [self.postings(field, tag)[0] for tag in tags]
+            sizes = [ids.size for ids in docs]
+            self._pairs[field] = (
+                np.concatenate(docs) if docs else EMPTY_IDS,
+                np.repeat(np.arange(len(tags), dtype=np.int64), sizes),
+                tags,
+            )
+        return self._pairs[field]
 
     def numbers(self, field: str) -> np.ndarray:
         """A numeric column as an int64 array (0 where unset)."""

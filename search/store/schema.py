@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.analysis import RegexTokenizer
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from ..analysis import DEFAULT_STEMMER
 from ..analysis.filters import analyzer_stemmer, arabic_analyzer
 from ..documents import Article
 from .spans import SPANS_FIELD, document_spans
+
+TAG_TOKEN = r"[^,]+"
 
 
 def make_schema(stemmer: str = DEFAULT_STEMMER) -> Schema:
@@ -32,6 +35,10 @@ def make_schema(stemmer: str = DEFAULT_STEMMER) -> Schema:
         source_text=TEXT(analyzer=exact, phrase=True),
         tags=STORED(),
         tag_text=TEXT(analyzer=stem, phrase=False),
+        # Each tag whole, as written, for the tag filter and facet (documents.split_tags
+        # leaves no comma in a tag). A bare tokenizer, so the bulk writer indexes it with
+        # Whoosh's own field.index, not the Arabic chain.
+        tag=KEYWORD(analyzer=RegexTokenizer(TAG_TOKEN), scorable=False),
         date=DATETIME(stored=True),
         # yyyymmdd, 0 when undated: sorting newest first then puts undated articles last
         # (a DATETIME column fills gaps with its largest value, which sorts them first), and
@@ -61,6 +68,7 @@ def article_fields(article: Article) -> dict:
         "source_text": article.source or "",
         "tags": list(article.tags),
         "tag_text": " ".join(article.tags),
+        "tag": ",".join(article.tags) or None,
         "url": article.url or "",
         "related": list(article.related),
         "day": 0,

@@ -19,7 +19,20 @@ MONTHS = (  # Egyptian (Gregorian-derived) month names, January first
 )  # fmt: skip
 PAGE_WINDOW = 10  # numbered page links shown at once, as SearXNG does
 TAG_RE = re.compile(r"<[^>]*>")
-SEARCH_PARAMS = ("q", "sort", "source", "year", "from", "to", "per_page", "page")  # link order
+SEARCH_PARAMS = (  # link order
+    "q",
+    "sort",
+    "source",
+    "source_not",
+    "tag",
+    "tag_not",
+    "year",
+    "from",
+    "to",
+    "per_page",
+    "page",
+)
+REPEATED_PARAMS = ("source", "source_not", "tag", "tag_not")
 
 
 def html_text(value):
@@ -134,15 +147,22 @@ def web_url(url: str | None) -> str | None:
 def page_url(page: int | None = None, **changes) -> str:
     """This search's URL with ``page`` and other parameters changed; empty values dropped.
 
-    Every link on the results page goes through here, so q, sort, source, year and
-    per_page survive pagination, facets and suggestions. Any other change starts again at
-    page one, and page one has a single address (no ``page=1``).
+    Every link on the results page goes through here, so q, sort, the filters and
+    per_page survive pagination, facets and suggestions. A repeated filter (source, tag and
+    their exclusions) takes a list. Any other change starts again at page one, and page one
+    has a single address (no ``page=1``).
     """
-    values = {name: request.args.get(name) for name in SEARCH_PARAMS}
+    values: dict = {name: request.args.get(name) for name in SEARCH_PARAMS}
+    for name in REPEATED_PARAMS:
+        values[name] = request.args.getlist(name)
     values.update(changes, page=page)
     if str(values["page"]) == "1":
         values["page"] = None
-    kept = {name: str(value) for name, value in values.items() if value not in (None, "")}
+    kept = []
+    for name, value in values.items():
+        for one in value if isinstance(value, list | tuple) else [value]:
+            if one not in (None, ""):
+                kept.append((name, str(one)))
     return f"{url_for('pages.search_page')}?{urlencode(kept)}"
 
 

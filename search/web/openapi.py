@@ -26,7 +26,16 @@ from ..documents import (
 )
 from ..query.parser import MAX_QUERY_LENGTH
 from ..results.body import MAX_SIMILAR, SIMILAR_DEFAULT
-from ..results.request import MAX_PER_PAGE, MAX_RESULTS_DEPTH
+from ..results.request import (
+    FACET_LIMIT,
+    FACETS,
+    MAX_FACET_LIMIT,
+    MAX_FILTER_VALUES,
+    MAX_PER_PAGE,
+    MAX_RESULTS_DEPTH,
+    SORTS,
+    STRICT_FORMS,
+)
 from ..settings import BY_NAME, VERSION
 from .writes import MAX_BATCH, MAX_WRITE_CHARS
 
@@ -143,6 +152,26 @@ HIT = {
     },
 }
 
+FACET_COUNTS = {
+    "type": "object",
+    "maxProperties": MAX_FACET_LIMIT + MAX_FILTER_VALUES,
+    "additionalProperties": {"type": "integer", "minimum": 1},
+}
+
+
+def _values_param(name: str, description: str) -> dict:
+    """A filter that may be repeated: ?source=A&source=B."""
+    return {
+        **_param(
+            name,
+            {"type": "array", "items": {"type": "string"}, "maxItems": MAX_FILTER_VALUES},
+            description,
+        ),
+        "style": "form",
+        "explode": True,
+    }
+
+
 SEARCH_BODY = {
     "type": "object",
     "required": ["query", "total", "page", "per_page", "took_ms", "results", "facets"],
@@ -155,11 +184,11 @@ SEARCH_BODY = {
         "results": {"type": "array", "items": HIT, "maxItems": MAX_PER_PAGE},
         "facets": {
             "type": "object",
-            "required": ["source", "year"],
-            "properties": {
-                "source": {"type": "object", "additionalProperties": {"type": "integer"}},
-                "year": {"type": "object", "additionalProperties": {"type": "integer"}},
-            },
+            "description": "each facet the request names (facets=), value -> count of the "
+            "matching articles: the facet_limit most frequent values, most first (years "
+            "newest first), and the values the request filters on",
+            "additionalProperties": False,
+            "properties": {name: FACET_COUNTS for name in FACETS},
         },
         "suggestion": STRING_OR_NULL,
         "notices": {"type": "array", "items": {"type": "string"}},
@@ -383,8 +412,9 @@ OPENAPI = {
                     ),
                     _param(
                         "sort",
-                        {"type": "string", "enum": ["relevance", "date"]},
-                        "relevance (when absent) or newest first",
+                        {"type": "string", "enum": list(SORTS)},
+                        "relevance (when absent), date:desc newest first, date:asc oldest "
+                        "first (undated articles last in both); date is date:desc",
                     ),
                     _param(
                         "from",
@@ -402,7 +432,28 @@ OPENAPI = {
                         {"type": "integer", "minimum": 1, "maximum": 9999},
                         "only this year (a shorthand for from/to)",
                     ),
-                    _param("source", {"type": "string"}, "only this source; empty for any"),
+                    _values_param(
+                        "source",
+                        "only these sources: repeated, any of them (source=A&source=B); "
+                        "an empty value is none",
+                    ),
+                    _values_param("source_not", "leave these sources out (repeatable)"),
+                    _values_param(
+                        "tag", "only articles with one of these tags (repeatable: any of them)"
+                    ),
+                    _values_param("tag_not", "leave articles with any of these tags out"),
+                    _param(
+                        "facets",
+                        {"type": "string", "pattern": f"^{STRICT_FORMS['facets'][0].pattern}$"},
+                        f"the facets to count, comma-separated among {', '.join(FACETS)} (all "
+                        "when absent, none when empty)",
+                    ),
+                    _param(
+                        "facet_limit",
+                        {"type": "integer", "minimum": 1, "maximum": MAX_FACET_LIMIT},
+                        f"values counted of each facet, the most frequent ({FACET_LIMIT} when "
+                        "absent)",
+                    ),
                     _param(
                         "explain",
                         {"type": "boolean"},

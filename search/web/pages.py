@@ -20,13 +20,7 @@ from .live import live
 from .metrics import count_search
 
 pages = Blueprint("pages", __name__)
-
-
-def _facets_without(reader, args, name: str) -> dict[str, int]:
-    """Facet counts for ``name`` with its own filter lifted, so other values stay choosable."""
-    others = {key: value for key, value in args.items() if key not in (name, "page")}
-    others["per_page"] = "1"
-    return search(reader, SearchRequest.from_args(others))["facets"][name]
+FILTER_PARAMS = ("source", "source_not", "tag", "tag_not", "year", "from", "to")
 
 
 @pages.get("/")
@@ -36,12 +30,9 @@ def search_page():
     if text.strip():
         try:
             search_request = SearchRequest.from_args(request.args)
-            reader = live().get()
-            body = search(reader, search_request)
+            # the facets the page shows count what a reader could switch to
+            body = search(live().get(), search_request, choosable=True)
             count_search(body["total"])
-            for name in ("source", "year"):
-                if request.args.get(name):
-                    body["facets"][name] = _facets_without(reader, request.args, name)
         except IndexMissing:
             raise
         except SearchError as failure:
@@ -50,7 +41,13 @@ def search_page():
     if body:
         last_page = max(1, -(-body["total"] // body["per_page"]))
     return render_template(
-        "search.html", q=text, body=body, error=error, args=request.args, last_page=last_page
+        "search.html",
+        q=text,
+        body=body,
+        error=error,
+        args=request.args,
+        last_page=last_page,
+        filtered=any(request.args.get(name) for name in FILTER_PARAMS),
     ), status
 
 

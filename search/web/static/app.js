@@ -17,7 +17,8 @@
 
   function focusKey(element) {
     if (!element || !element.name) return null;
-    return { name: element.name, value: element.type === "radio" ? element.value : null };
+    const choice = element.type === "radio" || element.type === "checkbox";
+    return { name: element.name, value: choice ? element.value : null };
   }
 
   function restoreFocus(key) {
@@ -87,7 +88,7 @@
   document.addEventListener("click", (event) => {
     if (event.defaultPrevented || event.button !== 0) return;
     if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
-    const link = event.target.closest(".pages a, .filters a.clear");
+    const link = event.target.closest(".pages a, .filters a.clear, .filters a.exclude");
     if (!link) return;
     event.preventDefault();
     show(link.href, { fromPager: Boolean(link.closest(".pages")) });
