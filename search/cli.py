@@ -272,6 +272,11 @@ def serve(index_dir, host, port, workers) -> None:
 @click.option("--source-not", multiple=True, help="Leave this source out (repeatable).")
 @click.option("--tag", multiple=True, help="Only articles with this tag (repeatable: any).")
 @click.option("--tag-not", multiple=True, help="Leave articles with this tag out (repeatable).")
+@click.option(
+    "--all-copies",
+    is_flag=True,
+    help="List every copy of a story that several outlets published (collapse=false).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print exactly the API's JSON.")
 @click.option("--explain", is_flag=True, help="Show what each query word added to each score.")
 def query_command(
@@ -286,6 +291,7 @@ def query_command(
     source_not,
     tag,
     tag_not,
+    all_copies,
     as_json,
     explain,
 ) -> None:
@@ -305,6 +311,7 @@ def query_command(
                 source_not=source_not,
                 tag=tag,
                 tag_not=tag_not,
+                collapse=not all_copies,
                 explain=explain,
             )
     except SearchError as error:
@@ -321,6 +328,9 @@ def query_command(
         click.echo(f"{rank:>3}. {hit['id']}  {hit['date'] or '—'}  {hit['source'] or ''}")
         click.echo("     " + _terminal(hit["title_html"], bold=True))
         click.echo("     " + _terminal(hit["snippet_html"]))
+        if hit["duplicates"]:
+            copies = ", ".join(f"{d['source'] or '?'} ({d['id']})" for d in hit["duplicates"])
+            click.echo(f"     also in: {copies}")
         if explain:
             click.echo(f"     score {hit['score']}:")
             for row in hit.get("explain", []):

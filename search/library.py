@@ -48,12 +48,14 @@ class Index:
         tag_not: str | Sequence[str] | None = None,
         facets: Sequence[str] | None = None,
         facet_limit: int | None = None,
+        collapse: bool = True,
         explain: bool = False,
     ) -> dict:
         """Ranked, highlighted results: the body of ``GET /api/search`` for these parameters.
 
         ``source`` and ``tag`` take one value or several (any of them), ``source_not`` and
-        ``tag_not`` exclude; ``facets`` names the facets to count (all when None).
+        ``tag_not`` exclude; ``facets`` names the facets to count (all when None);
+        ``collapse=False`` lists every copy of a story republished by several outlets.
         Parameters are checked as the API checks them (`BadParameter`, `BadQuery`).
         """
         args = {
@@ -69,6 +71,7 @@ class Index:
             "tag_not": tag_not,
             "facets": None if facets is None else ",".join(facets),
             "facet_limit": facet_limit,
+            "collapse": "true" if collapse else "false",
             "explain": explain,
         }
         return search(self._reader, SearchRequest.from_args(args))

@@ -184,8 +184,10 @@ def test_every_hit_has_the_documented_fields(client):
             "url",
             "tags",
             "score",
+            "duplicates",
         }
         assert isinstance(hit["tags"], list)
+        assert hit["duplicates"] == []  # no seed article is a copy of another
         assert hit["score"] > 0
     scores = [hit["score"] for hit in body["results"]]
     assert scores == sorted(scores, reverse=True)

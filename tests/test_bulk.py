@@ -126,14 +126,20 @@ def test_a_parallel_build_ranks_as_a_single_process_build(tmp_path, monkeypatch)
         Article(id=f"copy-{i:02d}", title=a.title, body=a.body)
         for i, a in enumerate(SEED_ARTICLES * 4)
     ]
-    results = {}
+    results, fingerprints = {}, {}
     for procs in (1, 2):
         folder = tmp_path / f"procs-{procs}"
         index_articles(folder, articles, procs=procs)
         with open_reader(folder) as reader:
-            request = SearchRequest.from_args({"q": "بلينكن سيول", "per_page": "20"})
+            request = SearchRequest.from_args(
+                {"q": "بلينكن سيول", "per_page": "20", "collapse": "false"}
+            )
             found = search(reader, request)
+            numbers = [reader.document_number(a.id) for a in articles]
+            fingerprints[procs] = reader.fingerprints()[numbers]
         results[procs] = [(hit["score"], hit["id"]) for hit in found["results"]]
+    # The workers fingerprint each article as the parent would (copies of a story, issue 17).
+    assert (fingerprints[1] == fingerprints[2]).all() and fingerprints[1].any(axis=1).all()
     assert len(results[1]) == 16  # the four seeds that name either, four times each
     # Equal scores may come in another order: document numbers differ between the builds.
     assert sorted(results[1]) == sorted(results[2])

@@ -87,6 +87,7 @@ def test_explain_and_every_search_parameter_are_described():
         "tag_not",
         "facets",
         "facet_limit",
+        "collapse",
         "explain",
     }
     assert [p["name"] for p in parameters if p["in"] == "header"] == ["If-None-Match"]

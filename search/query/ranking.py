@@ -15,6 +15,7 @@ from . import nodes as qn
 from . import parser as p
 from .compiler import Compiled, Compiler
 from .engine import Engine, Matches, engine_for, top
+from .stories import stories_of, top_stories
 
 PROXIMITY_WEIGHT = 0.5  # two consecutive query words found within PROXIMITY_SLOP words
 PROXIMITY_SLOP = 3
@@ -35,10 +36,12 @@ class Ranking:
     unfiltered: np.ndarray  # bool: the matches before the request's filters
     documents: np.ndarray  # document numbers of the requested slice, best first
     notices: list[str]  # syntax the grammar searched as plain words (parser.parse_with_notices)
+    stories: int | None = None  # distinct stories among the matches, when collapsed
 
     @property
     def total(self) -> int:
-        return self.matches.total
+        """How many results there are: stories when collapsed, else matching documents."""
+        return self.matches.total if self.stories is None else self.stories
 
 
 def rank(
@@ -49,10 +52,13 @@ def rank(
     offset: int = 0,
     query_filter: qn.Node | None = None,
     date_order: str | None = None,
+    collapse: bool = False,
 ) -> Ranking:
     """Rank the live documents for ``query`` (text in the query language, or a parsed tree):
     the best ``limit`` after ``offset``, by score, or by date (``date_order`` "desc" for
-    newest first, "asc" for oldest first; undated documents last either way)."""
+    newest first, "asc" for oldest first; undated documents last either way). With
+    ``collapse``, copies of one story (`stories`) take one place, their best-ranked copy's:
+    ranks, the slice and ``stories`` count distinct stories."""
     node, notices = p.parse_with_notices(query) if isinstance(query, str) else (query, [])
     engine = engine_for(reader)
     compiled = Compiler(reader).compile(node)
@@ -72,8 +78,15 @@ def rank(
             PROXIMITY_WEIGHT
             * engine.proximity(best, PROXIMITY_FIELD, compiled.pairs, PROXIMITY_SLOP),
         )
-    documents = top(matches, offset + limit, order)[offset:]
-    return Ranking(compiled, matches, unfiltered, documents, notices + compiled.notices)
+    if collapse:
+        story = stories_of(reader).story
+        documents = top_stories(matches, offset + limit, story, order)[offset:]
+        distinct = int(np.unique(story[matches.matching()]).size)
+    else:
+        documents = top(matches, offset + limit, order)[offset:]
+        distinct = None
+    notices = notices + compiled.notices
+    return Ranking(compiled, matches, unfiltered, documents, notices, distinct)
 
 
 UNDATED_LAST = -(10**9)  # below every -yyyymmdd

@@ -16,12 +16,14 @@ from ..query import Compiler, Marks, explain, parse, rank, suggest
 from ..query.engine import engine_for
 from ..query.ranking import Ranking
 from ..query.similar import similar
+from ..query.stories import Stories, stories_of
 from ..store import Reader
 from .highlight import SNIPPET_PAGE_CHARS, SNIPPET_SOURCE_CHARS, highlight_text, snippet
 from .located import Located, locate
 from .request import SURROGATE_RE, SearchRequest
 
 SIMILAR_DEFAULT = 5  # related articles shown on an article page
+MAX_DUPLICATES = 20  # copies of a story listed on its hit
 MAX_SIMILAR = 20
 
 
@@ -40,9 +42,10 @@ def search(reader: Reader, request: SearchRequest, *, choosable: bool = False) -
         offset=first,
         query_filter=request.filter(),
         date_order=request.sort.partition(":")[2] or None,
+        collapse=request.collapse,
     )
     compiled, matches, ranked = ranking.compiled, ranking.matches, ranking.documents
-    total = matches.total
+    total = ranking.total
     marks = compiled.marks()
     source = min(SNIPPET_SOURCE_CHARS, SNIPPET_PAGE_CHARS // max(len(ranked), 1))
     numbers = ranked.tolist()
@@ -50,6 +53,9 @@ def search(reader: Reader, request: SearchRequest, *, choosable: bool = False) -
     titles = locate(reader, marks, stored, "title")
     bodies = locate(reader, marks, stored, "body")
     hits = [_hit(stored[n], matches.score(n), titles[n], bodies[n], source) for n in numbers]
+    copies = stories_of(reader) if request.collapse else None
+    for hit, number in zip(hits, numbers, strict=True):
+        hit["duplicates"] = _duplicates(reader, copies, number) if copies else []
     if request.explain:
         for hit, number in zip(hits, ranked.tolist(), strict=True):
             hit["explain"] = explain(reader, compiled, number)
@@ -117,6 +123,22 @@ def _facet(
     keep += [i for i, value in enumerate(values) if value in chosen and counts[i] and i not in kept]
     found = {values[i]: int(counts[i]) for i in keep}
     return dict(sorted(found.items(), key=lambda item: (-item[1], item[0])))
+
+
+def _duplicates(reader: Reader, copies: Stories, number: int) -> list[dict]:
+    """The other copies of a hit's story (at most `MAX_DUPLICATES`): id, source, date."""
+    found = []
+    for other in copies.copies(number)[:MAX_DUPLICATES].tolist():
+        stored = reader.stored(other)
+        date = stored.get("date")
+        found.append(
+            {
+                "id": stored["id"],
+                "source": stored.get("source") or None,
+                "date": date.date().isoformat() if date else None,
+            }
+        )
+    return found
 
 
 def _hit(stored: dict, score: float, title_at: Located, body_at: Located, source: int) -> dict:

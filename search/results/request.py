@@ -51,11 +51,12 @@ class SearchRequest:
     facets: tuple[str, ...] = FACETS
     facet_limit: int = FACET_LIMIT
     explain: bool = False
+    collapse: bool = True  # copies of one story shown once (search.query.stories)
 
     @classmethod
     def from_args(cls, args, *, strict: bool = False) -> SearchRequest:
         """Read ``q, page, per_page, sort, from, to, year, source, source_not, tag, tag_not,
-        facets, facet_limit, explain`` from a mapping of strings (a werkzeug ``MultiDict``
+        facets, facet_limit, explain, collapse`` from a mapping of strings (a werkzeug ``MultiDict``
         for the repeated ones, or a dict whose value is a list).
 
         ``strict`` (the JSON API) takes each parameter exactly as its OpenAPI description
@@ -87,6 +88,7 @@ class SearchRequest:
         facets = _facet_names(args.get("facets"))
         facet_limit = _integer(args, "facet_limit", FACET_LIMIT, 1, MAX_FACET_LIMIT)
         explain = str(args.get("explain") or "").lower() in ("1", "true", "yes")
+        collapse = str(args.get("collapse") or "").lower() not in ("0", "false", "no")
         return cls(
             q,
             page,
@@ -102,6 +104,7 @@ class SearchRequest:
             facets=facets,
             facet_limit=facet_limit,
             explain=explain,
+            collapse=collapse,
         )
 
     @property
@@ -147,6 +150,7 @@ STRICT_FORMS = {
     "from": (re.compile("(?:[0-9]{4}-[0-9]{2}-[0-9]{2})?"), "a date written YYYY-MM-DD"),
     "to": (re.compile("(?:[0-9]{4}-[0-9]{2}-[0-9]{2})?"), "a date written YYYY-MM-DD"),
     "explain": (re.compile("true|false"), "true or false"),
+    "collapse": (re.compile("true|false"), "true or false"),
     "facet_limit": (re.compile("[0-9]+"), "a whole number written with the digits 0-9"),
     "facets": (
         re.compile(f"(?:(?:{'|'.join(FACETS)})(?:,(?:{'|'.join(FACETS)}))*)?"),

@@ -729,3 +729,19 @@ def read_lengths(leaf, field: str) -> np.ndarray:
         return np.zeros(leaf.doc_count_all(), dtype=np.float32)
     raw = np.array(list(perdoc.column_reader(name, LENGTHS_COLUMN)), dtype=np.uint8)
     return _LENGTH_OF_BYTE[raw]
+
+
+def read_fixed_column(leaf, field: str, width: int) -> bytes:
+    """A fixed-width column of one segment (``columns.FixedBytesColumn``) as its raw bytes,
+    ``width`` per document, in one read: Whoosh's API reads one value per document. A
+    document past the written values (the writer leaves trailing defaults out), or a segment
+    without the column, reads as zeros."""
+    documents = leaf.doc_count_all()
+    perdoc = leaf._perdoc
+    if not perdoc.has_column(field):
+        return bytes(width * documents)
+    column = leaf.schema[field].column_type
+    reader = perdoc.column_reader(field, column)
+    written = min(reader._count, documents)
+    raw = reader._dbfile.get(reader._basepos, written * width) if written else b""
+    return raw + bytes(width * (documents - written))

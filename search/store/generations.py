@@ -51,7 +51,8 @@ SEGMENT_FILE = re.compile(r"MAIN_[0-9a-z]+\.[A-Za-z0-9_.]+")
 #   3  positions in the stem fields, each text's token offsets stored (`search.store.spans`),
 #      posting blocks with only their positions compressed
 #   4  a tag field (each tag whole) for the tag filter and facet
-FORMAT = 4
+#   5  a fingerprint column (search.store.schema.Fingerprint) for copies of one story
+FORMAT = 5
 WRITE_LOCK_TIMEOUT = 30.0  # seconds a writer waits for another writer before giving up
 
 

@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 from whoosh import index as whoosh_index
 
-from .codec import ArrayLeafMatcher, read_lengths
+from ..analysis.fingerprint import SIGNATURE_SIZE
+from .codec import ArrayLeafMatcher, read_fixed_column, read_lengths
 from .generations import generation_info, live_or_fail, unreadable
 from .schema import schema_stemmer
 
@@ -63,6 +64,7 @@ class Reader:
         self._columns: dict[str, tuple[np.ndarray, list]] = {}
         self._numbers: dict[str, np.ndarray] = {}
         self._pairs: dict[str, tuple[np.ndarray, np.ndarray, list]] = {}
+        self._fingerprints: np.ndarray | None = None
         self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._frequencies: dict[tuple[str, str], int] = {}
         self._cached_bytes = 0
@@ -205,6 +207,21 @@ class Reader:
                 tags,
             )
         return self._pairs[field]
+
+    def fingerprints(self) -> np.ndarray:
+        """Every document's MinHash signature (`search.analysis.fingerprint`), one row of
+        uint32 per document number; a row of zeros where a document has none."""
+        if self._fingerprints is None:
+            width = SIGNATURE_SIZE * 4
+            raw = b"".join(
+                read_fixed_column(leaf, "fingerprint", width)
+                if "fingerprint" in self.schema
+                else bytes(width * leaf.doc_count_all())
+                for leaf, _ in self._leaves
+            )
+            rows = np.frombuffer(raw, dtype="<u4").astype(np.uint32)
+            self._fingerprints = rows.reshape(self.size, SIGNATURE_SIZE)
+        return self._fingerprints
 
     def numbers(self, field: str) -> np.ndarray:
         """A numeric column as an int64 array (0 where unset)."""

@@ -11,14 +11,28 @@ from __future__ import annotations
 import datetime as dt
 
 from whoosh.analysis import RegexTokenizer
-from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.columns import FixedBytesColumn
+from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from ..analysis import DEFAULT_STEMMER
 from ..analysis.filters import analyzer_stemmer, arabic_analyzer
+from ..analysis.fingerprint import SIGNATURE_SIZE, signature_bytes
 from ..documents import Article
 from .spans import SPANS_FIELD, document_spans
 
 TAG_TOKEN = r"[^,]+"
+
+
+class Fingerprint(COLUMN):
+    """A column of each article's MinHash signature (`search.analysis.fingerprint`), made
+    from its body as the document is written: by the bulk writer's workers and by Whoosh's
+    own writer alike, each calls ``to_column_value`` once per document."""
+
+    def __init__(self) -> None:
+        super().__init__(FixedBytesColumn(SIGNATURE_SIZE * 4))
+
+    def to_column_value(self, value):
+        return signature_bytes(value) if isinstance(value, str) else value
 
 
 def make_schema(stemmer: str = DEFAULT_STEMMER) -> Schema:
@@ -48,6 +62,8 @@ def make_schema(stemmer: str = DEFAULT_STEMMER) -> Schema:
         url=STORED(),
         related=STORED(),
         spans=STORED(),  # each text's token offsets (search.store.spans)
+        # The body's fingerprint, for grouping copies of one story (search.query.stories).
+        fingerprint=Fingerprint(),
     )
 
 
@@ -71,6 +87,7 @@ def article_fields(article: Article) -> dict:
         "tag": ",".join(article.tags) or None,
         "url": article.url or "",
         "related": list(article.related),
+        "fingerprint": article.body,  # the same string: pickled once for a bulk worker
         "day": 0,
     }
     if article.date:

@@ -29,6 +29,7 @@ SEARCH_PARAMS = (  # link order
     "year",
     "from",
     "to",
+    "collapse",
     "per_page",
     "page",
 )

@@ -25,7 +25,7 @@ from ..documents import (
     WHITESPACE_CHARS,
 )
 from ..query.parser import MAX_QUERY_LENGTH
-from ..results.body import MAX_SIMILAR, SIMILAR_DEFAULT
+from ..results.body import MAX_DUPLICATES, MAX_SIMILAR, SIMILAR_DEFAULT
 from ..results.request import (
     FACET_LIMIT,
     FACETS,
@@ -127,9 +127,29 @@ SIMILAR_BODY = {
     },
 }
 
+DUPLICATE = {
+    "type": "object",
+    "required": ["id", "source", "date"],
+    "properties": {
+        "id": {"type": "string"},
+        "source": STRING_OR_NULL,
+        "date": _nullable({"type": "string", "format": "date"}),
+    },
+}
+
 HIT = {
     "type": "object",
-    "required": ["id", "title", "title_html", "snippet_html", "date", "source", "url", "tags"],
+    "required": [
+        "id",
+        "title",
+        "title_html",
+        "snippet_html",
+        "date",
+        "source",
+        "url",
+        "tags",
+        "duplicates",
+    ],
     "properties": {
         "id": {"type": "string"},
         "title": {"type": "string"},
@@ -143,6 +163,13 @@ HIT = {
         "url": STRING_OR_NULL,
         "tags": {"type": "array", "items": {"type": "string"}},
         "score": {"type": "number"},
+        "duplicates": {
+            "type": "array",
+            "maxItems": MAX_DUPLICATES,
+            "items": DUPLICATE,
+            "description": "the other copies of this story (the same text published by "
+            "other outlets), when collapse is on; empty with collapse=false",
+        },
         "explain": {
             "type": "array",
             "items": EXPLAIN_ROW,
@@ -453,6 +480,13 @@ OPENAPI = {
                         {"type": "integer", "minimum": 1, "maximum": MAX_FACET_LIMIT},
                         f"values counted of each facet, the most frequent ({FACET_LIMIT} when "
                         "absent)",
+                    ),
+                    _param(
+                        "collapse",
+                        {"type": "boolean"},
+                        "true (when absent): copies of one story published by several "
+                        "outlets are one result, listed in its duplicates, and total counts "
+                        "stories; false: every copy is a result of its own",
                     ),
                     _param(
                         "explain",
