@@ -43,6 +43,7 @@ def api_schema(seed_index, tmp_path_factory):
 
 LABELS = [
     "GET /api/search",
+    "GET /api/documents",
     "GET /api/documents/{id}",
     "GET /api/documents/{id}/similar",
     "PUT /api/documents/{id}",
@@ -62,6 +63,7 @@ CASES = [(label, GenerationMode.POSITIVE) for label in LABELS] + [
     (label, GenerationMode.NEGATIVE)  # those with parameters or a body to get wrong
     for label in (
         "GET /api/search",
+        "GET /api/documents",
         "GET /api/documents/{id}/similar",
         "PUT /api/documents/{id}",
         "POST /api/documents",

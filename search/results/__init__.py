@@ -8,14 +8,26 @@ snippets, facets and suggestions, as the plain dicts both the JSON API and the p
 Ranking (`search.query`) never imports this layer.
 """
 
-from .body import MAX_SIMILAR, document, query_marks, search, similar_articles
+from .body import (
+    MAX_PAGE_DOCUMENTS,
+    MAX_SIMILAR,
+    PAGE_DEFAULT,
+    document,
+    document_page,
+    query_marks,
+    search,
+    similar_articles,
+)
 from .highlight import highlight_text, snippet
 from .request import SearchRequest
 
 __all__ = [
+    "MAX_PAGE_DOCUMENTS",
     "MAX_SIMILAR",
+    "PAGE_DEFAULT",
     "SearchRequest",
     "document",
+    "document_page",
     "highlight_text",
     "query_marks",
     "search",

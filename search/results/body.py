@@ -25,6 +25,10 @@ from .request import SURROGATE_RE, SearchRequest
 SIMILAR_DEFAULT = 5  # related articles shown on an article page
 MAX_DUPLICATES = 20  # copies of a story listed on its hit
 MAX_SIMILAR = 20
+# Documents in one page of GET /api/documents: at the 100,000-character body limit a page is
+# about 40 MB of JSON at most; news articles of about 3,000 characters make it about 1 MB.
+MAX_PAGE_DOCUMENTS = 200
+PAGE_DEFAULT = 100
 
 
 def search(reader: Reader, request: SearchRequest, *, choosable: bool = False) -> dict:
@@ -178,6 +182,14 @@ def document(reader: Reader, doc_id: str) -> dict | None:
         "tags": list(stored.get("tags") or []),
         "related": list(stored.get("related") or []),
     }
+
+
+def document_page(reader: Reader, after: bytes, limit: int) -> tuple[list[dict], bool]:
+    """Up to ``limit`` documents whose ids sort after ``after`` (UTF-8 bytes), in id order,
+    and whether more follow: one page of a dump of every document."""
+    ids = reader.ids_after(after, limit + 1)
+    documents = [found for found in map(lambda i: document(reader, i), ids[:limit]) if found]
+    return documents, len(ids) > limit
 
 
 def similar_articles(reader: Reader, doc_id: str, limit: int = SIMILAR_DEFAULT) -> dict | None:

@@ -250,6 +250,20 @@ class Reader:
         """The number of the live document with this id, or None."""
         return self._searcher.document_number(id=doc_id)
 
+    def ids_after(self, after: bytes, limit: int) -> list[str]:
+        """Up to ``limit`` live ids that sort after ``after``, in UTF-8 byte order (code point
+        order): a stable order for paging through every document while writes go on."""
+        found: list[str] = []
+        for field, term in self._reader.terms_from("id", after):
+            if field != "id" or len(found) == limit:
+                break
+            if term == after:
+                continue
+            doc_id = _text(term)
+            if self.document_number(doc_id) is not None:  # not a deleted document's id
+                found.append(doc_id)
+        return found
+
 
 def _text(term: bytes | str) -> str:
     return term.decode("utf-8") if isinstance(term, bytes) else term

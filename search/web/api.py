@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import logging
+import re
 
 from flask import Blueprint, current_app, jsonify, request
 
 from ..errors import BadParameter, SearchError
 from ..errors import NotFound as DocumentNotFound
-from ..results import MAX_SIMILAR, SearchRequest, document, search, similar_articles
+from ..results import (
+    MAX_PAGE_DOCUMENTS,
+    MAX_SIMILAR,
+    PAGE_DEFAULT,
+    SearchRequest,
+    document,
+    document_page,
+    search,
+    similar_articles,
+)
 from ..results.body import SIMILAR_DEFAULT
 from ..store import read_build_info, replica_status
 from .caching import not_modified, search_tag, tag
@@ -43,6 +55,48 @@ def api_search():
     count_search(total)
     response.set_etag(etag, weak=True)
     return response
+
+
+CURSOR_RE = re.compile(r"(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2,3})?")  # base64url, unpadded
+
+
+def encode_cursor(doc_id: str) -> str:
+    """The opaque `next` of a page: the last id's UTF-8 bytes in base64url.
+
+    >>> encode_cursor("002_x")
+    'MDAyX3g'
+    """
+    return base64.urlsafe_b64encode(doc_id.encode("utf-8")).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor: str) -> bytes:
+    """The position a cursor names; 400 for text no page gave."""
+    if not CURSOR_RE.fullmatch(cursor):
+        raise BadParameter("after", "is not a cursor: pass the `next` of the previous page")
+    try:
+        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    except (binascii.Error, ValueError):
+        raise BadParameter(
+            "after", "is not a cursor: pass the `next` of the previous page"
+        ) from None
+
+
+@api.get("/api/documents")
+def api_documents():
+    """Every document, a page at a time, in id order: the dump of the API
+    (`arabic-search export` is the command line's)."""
+    unknown = sorted(set(request.args) - {"after", "limit"})
+    if unknown:
+        raise BadParameter(unknown[0], "is not a parameter of this endpoint (after, limit are)")
+    raw = request.args.get("limit", str(PAGE_DEFAULT))
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_PAGE_DOCUMENTS:
+        raise BadParameter("limit", f"must be a whole number between 1 and {MAX_PAGE_DOCUMENTS}")
+    after = decode_cursor(request.args.get("after", ""))
+    documents, more = document_page(live().get(), after, int(raw))
+    return {
+        "documents": documents,
+        "next": encode_cursor(documents[-1]["id"]) if more and documents else None,
+    }
 
 
 @api.get("/api/documents/<path:doc_id>/similar")

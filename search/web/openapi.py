@@ -25,7 +25,13 @@ from ..documents import (
     WHITESPACE_CHARS,
 )
 from ..query.parser import MAX_QUERY_LENGTH
-from ..results.body import MAX_DUPLICATES, MAX_SIMILAR, SIMILAR_DEFAULT
+from ..results.body import (
+    MAX_DUPLICATES,
+    MAX_PAGE_DOCUMENTS,
+    MAX_SIMILAR,
+    PAGE_DEFAULT,
+    SIMILAR_DEFAULT,
+)
 from ..results.request import (
     FACET_LIMIT,
     FACETS,
@@ -595,6 +601,53 @@ OPENAPI = {
             },
         },
         "/api/documents": {
+            "get": {
+                "summary": "Every document, a page at a time (a dump)",
+                "description": "In id order (UTF-8 bytes), which writes between pages neither "
+                "repeat nor skip: a document added or removed meanwhile is in the pages still "
+                "to come as its id says. Follow `next` until it is null.",
+                "parameters": [
+                    _param(
+                        "after",
+                        {
+                            "type": "string",
+                            "pattern": "^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2,3})?$",
+                        },
+                        "the `next` of the previous page (opaque); absent for the first page",
+                    ),
+                    _param(
+                        "limit",
+                        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_DOCUMENTS},
+                        f"documents per page (default {PAGE_DEFAULT})",
+                    ),
+                ],
+                "responses": {
+                    "200": {
+                        "description": "One page of stored documents",
+                        **_json(
+                            {
+                                "type": "object",
+                                "required": ["documents", "next"],
+                                "properties": {
+                                    "documents": {
+                                        "type": "array",
+                                        "items": STORED,
+                                        "maxItems": MAX_PAGE_DOCUMENTS,
+                                    },
+                                    "next": STRING_OR_NULL,
+                                },
+                            }
+                        ),
+                    },
+                    "400": _error(
+                        "A cursor no page gave, limit out of its bounds, or a "
+                        "parameter this endpoint lacks (bad_parameter)"
+                    ),
+                    "503": _error(INDEX_UNAVAILABLE + "stopping"),
+                    **RATE_LIMITED,
+                    **SERVER_ERRORS,
+                },
+            },
             "post": {
                 "summary": "Create or replace many documents in one commit (admin token)",
                 "description": "A JSON array of documents (or one document), or JSON Lines "
@@ -624,7 +677,7 @@ OPENAPI = {
                     "200": {"description": "Indexed", **_json(INDEXED)},
                     **WRITE_ERRORS,
                 },
-            }
+            },
         },
         "/healthz": {
             "get": {
