@@ -137,7 +137,7 @@ SETTINGS = (
         "LOG_JSON",
         True,
         bool,
-        "one JSON access-log line per request (request id, status, latency)",
+        "log lines as JSON (one a request, and gunicorn's own); false: plain text lines",
     ),
 )
 BY_NAME = {setting.name: setting for setting in SETTINGS}

@@ -13,6 +13,7 @@ import os
 import re
 import time
 import uuid
+from urllib.parse import unquote_to_bytes
 
 from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_compress import Compress
@@ -40,6 +41,7 @@ access_log = logging.getLogger(ACCESS)
 REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._:-]{1,64}")  # a caller's id is kept only if this tame
 COMPRESS_MIN_SIZE = 500  # bytes; below this a compressed answer saves less than its headers
 QUERY_LOG_LIMIT = 2000  # characters of the query string kept in an access log line
+USER_AGENT_LOG_LIMIT = 300
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -47,8 +49,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(from_environment())  # search.settings: every setting, typed
     app.config.update(overrides or {})
-    if not app.testing and app.config.get("LOG_JSON", True):
-        install()
+    if not app.testing:
+        install(as_json=app.config["LOG_JSON"])
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.extensions["live_reader"] = LiveReader(app.config["INDEX_DIR"])
@@ -129,11 +131,12 @@ def _headers(response):
             "request_id": g.get("request_id"),
             "method": request.method,
             "path": request.path,
-            "query": request.query_string.decode("latin-1")[:QUERY_LOG_LIMIT],
+            "query": _query()[:QUERY_LOG_LIMIT],
             "status": response.status_code,
             "ms": round(elapsed, 2),
             "bytes": response.calculate_content_length(),
             "remote": g.get("client", request.remote_addr),
+            "user_agent": request.headers.get("User-Agent", "")[:USER_AGENT_LOG_LIMIT],
             "pid": os.getpid(),
         },
     )
@@ -141,6 +144,12 @@ def _headers(response):
 
 
 READ_ONLY = "GET, HEAD, OPTIONS"
+
+
+def _query() -> str:
+    """The query string as the client meant it: percent-decoded UTF-8, + as a space."""
+    raw = request.query_string.replace(b"+", b" ")
+    return unquote_to_bytes(raw).decode("utf-8", errors="replace")
 
 
 def _route() -> str:

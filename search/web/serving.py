@@ -45,6 +45,7 @@ TIMEOUT = 30  # seconds a request may hold a worker; the app's paths take well u
 
 # gunicorn reads these module-level names as its settings (the command line overrides them).
 worker_class = "search.web.serving.Worker"
+logger_class = "search.web.logs.GunicornLogger"  # its lines in the app's format
 limit_request_line = LIMIT_REQUEST_LINE
 timeout = TIMEOUT
 max_requests = int(default("MAX_REQUESTS"))
