@@ -156,3 +156,18 @@ class RateLimited(SearchError):
     def __init__(self, message: str, retry_after: int):
         super().__init__(message)
         self.headers = {"Retry-After": str(retry_after)}
+
+
+class UnknownParameter(SearchError):
+    """Query parameters an /api/ endpoint does not take: refused, as Elasticsearch and
+    Meilisearch do, so a misspelt ``per_pgae`` is not silently ignored."""
+
+    status = 400
+    code = "unknown_parameter"
+
+    def __init__(self, unknown: list[str], known: list[str]):
+        takes = ", ".join(known) if known else "no query parameters"
+        names = ", ".join(unknown)
+        word = "parameter" if len(unknown) == 1 else "parameters"
+        super().__init__(f"unknown query {word} {names}; this endpoint takes {takes}")
+        self.details = {"parameters": unknown}

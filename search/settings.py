@@ -134,6 +134,12 @@ SETTINGS = (
         shown_default="none",
     ),
     Setting(
+        "DOCS_URL",
+        "README.md",
+        str,
+        "the README's published address: each error's docs link is it with #errors",
+    ),
+    Setting(
         "LOG_JSON",
         True,
         bool,

@@ -72,12 +72,13 @@ def extra(tmp_path_factory):
 
 
 def assert_error(response, status: int, code: str) -> dict:
-    """The one error shape: JSON ``{"error": {"code", "message"}}`` with this status."""
+    """The one error shape: JSON ``{"error": {"code", "message", "docs"}}`` with this status."""
     assert response.status_code == status, response.data[:300]
     assert response.mimetype == "application/json"
     body = response.get_json()
     assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message"}
+    assert set(body["error"]) == {"code", "message", "docs"}
+    assert body["error"]["docs"] == "README.md#errors"
     assert body["error"]["code"] == code
     assert isinstance(body["error"]["message"], str)
     assert body["error"]["message"].strip()

@@ -251,7 +251,12 @@ def assert_error_shape(response, status: int) -> None:
     assert response.status_code == status
     assert response.mimetype == "application/json"
     body = response.get_json()
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}
+    assert set(body) == {"error"}
+    assert (
+        {"code", "message", "docs"}
+        <= set(body["error"])
+        <= {"code", "message", "docs", "parameters"}
+    )
     assert body["error"]["code"] and body["error"]["message"].strip()
 
 
@@ -553,14 +558,22 @@ def test_api_search_parameters_of_any_text_never_500(seed_client, q, params):
 @example(doc_id="../../etc/passwd", q="")
 @example(doc_id="x" * 5000, q="")
 def test_api_document_is_found_or_404(seed_client, doc_id, q):
-    """A document id of any text is the document or a 404 in the error shape."""
-    response = seed_client.get("/api/documents/" + quote(doc_id, safe=""), query_string={"q": q})
+    """A document id of any text is the document or a 404 in the error shape; a query
+    parameter the endpoint does not take (it takes none) is a 400 naming it."""
+    path = "/api/documents/" + quote(doc_id, safe="")
+    response = seed_client.get(path)
     assert response.status_code in (200, 404), response.data[:300]
     assert response.mimetype == "application/json"
     if response.status_code == 200:
         assert response.get_json()["id"] == doc_id
     else:
         assert_error_shape(response, 404)
+    if response.status_code == 404 and "no document" not in response.get_json()["error"]["message"]:
+        return  # no route matches (an empty id, one starting with /): 404 whatever is asked
+    extra = seed_client.get(path, query_string={"q": q})
+    assert_error_shape(extra, 400)
+    assert extra.get_json()["error"]["code"] == "unknown_parameter"
+    assert extra.get_json()["error"]["parameters"] == ["q"]
 
 
 WORD_QUERY = st.lists(

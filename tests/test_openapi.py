@@ -124,3 +124,51 @@ def test_the_write_api_reads_a_document_as_its_schema(writer, document, status, 
 def test_null_fields_are_absent_fields(writer):
     document = {"body": "نص", "title": None, "date": None, "tags": None, "source": None}
     assert writer.put("/api/documents/nulls", json=document, headers=AUTH).status_code == 201
+
+
+def test_every_operation_is_named_and_the_description_names_its_server():
+    names = [op["operationId"] for path in OPENAPI["paths"].values() for op in path.values()]
+    assert len(names) == len(set(names)) == 10
+    assert OPENAPI["servers"] == [{"url": "/", "description": "the server answering this document"}]
+    q = next(p for p in operation("/api/search", "get")["parameters"] if p["name"] == "q")
+    assert q["examples"]["word"]["value"] == "بلينكن"
+
+
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("get", "/api/search?q=x&per_pgae=5"),
+        ("get", "/api/documents/x?q=x"),
+        ("get", "/api/documents/x/similar?n=3"),
+        ("get", "/api/documents?offset=5"),
+        ("get", "/api/openapi.json?v=2"),
+        ("put", "/api/documents/x?refresh=true"),
+    ],
+)
+def test_an_unknown_query_parameter_is_a_400_naming_it(client, method, path):
+    response = getattr(client, method)(path, json={"body": "نص"})
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    unknown = path.rsplit("&", 1)[-1].rsplit("?", 1)[-1].split("=")[0]
+    assert (error["code"], error["parameters"]) == ("unknown_parameter", [unknown])
+    assert unknown in error["message"] and error["docs"].endswith("#errors")
+    declared = {
+        status
+        for status in OPENAPI["paths"][_template(path)][method]["responses"]
+        if status.startswith("4")
+    }
+    assert "400" in declared
+
+
+def _template(path: str) -> str:
+    bare = path.split("?")[0]
+    if bare.endswith("/similar"):
+        return "/api/documents/{id}/similar"
+    if bare.startswith("/api/documents/"):
+        return "/api/documents/{id}"
+    return bare
+
+
+def test_routes_outside_the_api_take_any_parameter(client):
+    assert client.get("/healthz?probe=1").status_code == 200
+    assert client.get("/?q=x&utm_source=mail").status_code == 200

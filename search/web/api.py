@@ -28,12 +28,16 @@ from .caching import not_modified, search_tag, tag
 from .live import live
 from .metrics import count_search, gauge
 from .openapi import OPENAPI
+from .parameters import takes
 
 log = logging.getLogger(__name__)
 api = Blueprint("api", __name__)
+# What /api/search takes (search.results.SearchRequest reads them).
+SEARCH_PARAMETERS = ("q", "page", "per_page", "sort", "from", "to", "year", "source", "explain")
 
 
 @api.get("/api/search")
+@takes(*SEARCH_PARAMETERS)
 def api_search():
     search_request = SearchRequest.from_args(request.args, strict=True)
     reader = live().get()
@@ -82,12 +86,10 @@ def decode_cursor(cursor: str) -> bytes:
 
 
 @api.get("/api/documents")
+@takes("after", "limit")
 def api_documents():
     """Every document, a page at a time, in id order: the dump of the API
     (`arabic-search export` is the command line's)."""
-    unknown = sorted(set(request.args) - {"after", "limit"})
-    if unknown:
-        raise BadParameter(unknown[0], "is not a parameter of this endpoint (after, limit are)")
     raw = request.args.get("limit", str(PAGE_DEFAULT))
     if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_PAGE_DOCUMENTS:
         raise BadParameter("limit", f"must be a whole number between 1 and {MAX_PAGE_DOCUMENTS}")
@@ -100,11 +102,9 @@ def api_documents():
 
 
 @api.get("/api/documents/<path:doc_id>/similar")
+@takes("limit")
 def api_similar(doc_id: str):
     """The articles closest to one article; 404 for an unknown id."""
-    unknown = sorted(set(request.args) - {"limit"})
-    if unknown:
-        raise BadParameter(unknown[0], "is not a parameter of this endpoint (limit is)")
     raw = request.args.get("limit", str(SIMILAR_DEFAULT))
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_SIMILAR:
         raise BadParameter("limit", f"must be a whole number between 1 and {MAX_SIMILAR}")

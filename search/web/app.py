@@ -32,6 +32,7 @@ from .live import LiveReader
 from .logs import ACCESS, install
 from .metrics import count_request, metrics
 from .pages import pages
+from .parameters import check as check_parameters
 from .ratelimit import RateLimiter
 from .results_cache import ResultCache
 from .writes import writes
@@ -70,6 +71,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.jinja_env.finalize = html_text  # before any template compiles: it is compiled in
     app.before_request(_start_clock)
     app.before_request(_rate_limit)
+    app.before_request(check_parameters)
     app.after_request(_headers)
     # After-request functions run last registered first: compression, then _headers (which
     # logs the bytes sent). JSON and pages of COMPRESS_MIN_SIZE bytes or more are compressed
@@ -144,6 +146,7 @@ def _headers(response):
 
 
 READ_ONLY = "GET, HEAD, OPTIONS"
+ERRORS_SECTION = "errors"  # README.md's "### Errors": every code, its status and meaning
 
 
 def _query() -> str:
@@ -175,9 +178,15 @@ def _wants_json() -> bool:
     return accept.quality("application/json") > accept.quality("text/html")
 
 
+def docs_link(section: str = ERRORS_SECTION) -> str:
+    """Where an error's code is explained: the README's section, at DOCS_URL."""
+    return f"{current_app.config['DOCS_URL']}#{section}"
+
+
 def error_body(code: str, message: str, status: int, details: dict | None = None):
     if _wants_json():
-        return jsonify({"error": {"code": code, "message": message, **(details or {})}}), status
+        error = {"code": code, "message": message, **(details or {}), "docs": docs_link()}
+        return jsonify({"error": error}), status
     return render_template("error.html", code=code, message=message, status=status), status
 
 

@@ -341,7 +341,8 @@ INDEX_UNAVAILABLE = "No index, an unreadable one, one of another format, or the 
 WRITE_ERRORS = {
     "400": _error(
         "Invalid UTF-8, JSON or document (the message, `field`, `document` and `line` name "
-        "the fault), or an id that cannot be stored exactly (bad_document)"
+        "the fault), or an id that cannot be stored exactly (bad_document); a query "
+        "parameter: writes take none (unknown_parameter)"
     ),
     "401": _error("No bearer token (unauthorized)", WWW_AUTHENTICATE),
     "403": _error("A wrong token, or writes are disabled: no admin token is configured"),
@@ -395,7 +396,9 @@ LOOKUP_ID_PARAMETER = {
     "required": True,
     "schema": {"type": "string", "minLength": 1},
     "description": "any text; an id the index does not hold is a 404",
+    "example": "002_687531a2e5c0bf49",
 }
+
 
 IF_NONE_MATCH = {
     "name": "If-None-Match",
@@ -417,11 +420,15 @@ OPENAPI = {
         "title": "Arabic search API",
         "version": VERSION,
         "description": "Ranked Arabic full-text search with highlighted snippets. Every error "
-        'is a JSON body {"error": {"code", "message"}} with the status listed here.',
+        'is a JSON body {"error": {"code", "message", "docs"}} with the status listed here; '
+        "`code` is stable, `docs` links to the README's table of codes. An /api/ endpoint "
+        "refuses a query parameter it does not take (400 unknown_parameter).",
     },
+    "servers": [{"url": "/", "description": "the server answering this document"}],
     "paths": {
         "/api/search": {
             "get": {
+                "operationId": "search",
                 "summary": "Search the articles",
                 "description": "A query text the query language cannot search (no words, a "
                 "one-letter prefix, only exclusions, over 10 prefixes or 10 fuzzy words) is a "
@@ -432,7 +439,13 @@ OPENAPI = {
                         {"type": "string", "maxLength": MAX_QUERY_LENGTH},
                         'Words, "phrases", -exclusions, OR/أو, title:, source:, tag:, prefix*',
                         required=True,
-                    ),
+                    )
+                    | {
+                        "examples": {
+                            "word": {"value": "بلينكن"},
+                            "phrase": {"value": '"كوريا الجنوبية"'},
+                        }
+                    },
                     _param(
                         "page",
                         {"type": "integer", "minimum": 1, "maximum": MAX_RESULTS_DEPTH},
@@ -510,9 +523,9 @@ OPENAPI = {
                     },
                     "304": _not_modified("The same search of an unchanged index"),
                     "400": _error(
-                        "A parameter out of its bounds (bad_parameter), a query the query "
-                        "language cannot search, or a request line that is not HTTP "
-                        "(bad_request)"
+                        "A parameter out of its bounds (bad_parameter), one this endpoint does "
+                        "not take (unknown_parameter), a query the query language cannot search "
+                        "(bad_query), or a request line that is not HTTP (bad_request)"
                     ),
                     "503": _error(INDEX_UNAVAILABLE + "stopping"),
                     **RATE_LIMITED,
@@ -522,6 +535,7 @@ OPENAPI = {
         },
         "/api/documents/{id}/similar": {
             "get": {
+                "operationId": "similarDocuments",
                 "summary": "The articles closest to one article (never itself)",
                 "parameters": [
                     LOOKUP_ID_PARAMETER,
@@ -538,7 +552,10 @@ OPENAPI = {
                         "description": "The closest articles, best first",
                         **_json(SIMILAR_BODY),
                     },
-                    "400": _error("limit out of its bounds, or a parameter this endpoint lacks"),
+                    "400": _error(
+                        "limit out of its bounds (bad_parameter), or a parameter this endpoint "
+                        "lacks (unknown_parameter)"
+                    ),
                     "404": _error("No document with this id"),
                     "503": _error(INDEX_UNAVAILABLE + "stopping"),
                     **RATE_LIMITED,
@@ -548,11 +565,15 @@ OPENAPI = {
         },
         "/api/documents/{id}": {
             "get": {
+                "operationId": "getDocument",
                 "summary": "One stored document",
                 "parameters": [LOOKUP_ID_PARAMETER, IF_NONE_MATCH],
                 "responses": {
                     "200": {"description": "The document", "headers": ETAG, **_json(STORED)},
                     "304": _not_modified("The document is unchanged since that ETag"),
+                    "400": _error(
+                        "A query parameter: this endpoint takes none (unknown_parameter)"
+                    ),
                     "404": _error("No document with this id"),
                     "503": _error(INDEX_UNAVAILABLE + "stopping"),
                     **RATE_LIMITED,
@@ -560,6 +581,7 @@ OPENAPI = {
                 },
             },
             "put": {
+                "operationId": "putDocument",
                 "summary": "Create or replace one document (admin token)",
                 "security": SECURITY,
                 "parameters": [ID_PARAMETER],
@@ -581,6 +603,7 @@ OPENAPI = {
                 },
             },
             "delete": {
+                "operationId": "deleteDocument",
                 "summary": "Delete one document (admin token)",
                 "security": SECURITY,
                 "parameters": [
@@ -602,6 +625,7 @@ OPENAPI = {
         },
         "/api/documents": {
             "get": {
+                "operationId": "listDocuments",
                 "summary": "Every document, a page at a time (a dump)",
                 "description": "In id order (UTF-8 bytes), which writes between pages neither "
                 "repeat nor skip: a document added or removed meanwhile is in the pages still "
@@ -649,6 +673,7 @@ OPENAPI = {
                 },
             },
             "post": {
+                "operationId": "postDocuments",
                 "summary": "Create or replace many documents in one commit (admin token)",
                 "description": "A JSON array of documents (or one document), or JSON Lines "
                 "with Content-Type application/x-ndjson. Every document is validated before "
@@ -681,6 +706,7 @@ OPENAPI = {
         },
         "/healthz": {
             "get": {
+                "operationId": "health",
                 "summary": "Liveness and document count",
                 "responses": {
                     "200": {
@@ -720,6 +746,7 @@ OPENAPI = {
         },
         "/metrics": {
             "get": {
+                "operationId": "metrics",
                 "summary": "Prometheus metrics, summed over the server's workers",
                 "responses": {
                     "200": {
@@ -732,9 +759,13 @@ OPENAPI = {
         },
         "/api/openapi.json": {
             "get": {
+                "operationId": "openapi",
                 "summary": "This document",
                 "responses": {
                     "200": {"description": "OpenAPI 3.1", **_json({"type": "object"})},
+                    "400": _error(
+                        "A query parameter: this endpoint takes none (unknown_parameter)"
+                    ),
                     **RATE_LIMITED,
                     **SERVER_ERRORS,
                 },
@@ -758,6 +789,15 @@ OPENAPI = {
                     "field": {"type": "string", "description": "the field at fault"},
                     "line": {"type": "integer", "description": "the JSON Lines line"},
                     "document": {"type": "integer", "description": "1-based, in a list"},
+                    "parameters": {
+                        "type": "array",
+                        "items": {"type": "string"},
+                        "description": "unknown_parameter: the query parameters not taken",
+                    },
+                    "docs": {
+                        "type": "string",
+                        "description": "where the codes are explained (the README's Errors)",
+                    },
                     "primary": {
                         "type": "string",
                         "description": "read_only_replica: where writes go",

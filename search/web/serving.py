@@ -129,7 +129,9 @@ def write_error(sock, status_int: int, reason: str, mesg: str) -> None:
     """gunicorn's error page as the API's JSON error, with the security headers."""
     code = CODES.get(status_int) or reason.lower().replace(" ", "_").replace("-", "_")
     message = MESSAGES.get(status_int) or mesg or reason
-    body = json.dumps({"error": {"code": code, "message": message}}).encode() + b"\n"
+    docs = f"{default('DOCS_URL')}#errors"
+    body = json.dumps({"error": {"code": code, "message": message, "docs": docs}}).encode()
+    body += b"\n"
     headers = {
         "Connection": "close",
         "Content-Type": "application/json",
