@@ -141,6 +141,12 @@ class SearchRequest:
         return qn.all_of(parts) if parts else None
 
 
+# Every query parameter a search reads (`SearchRequest.from_args`); the API refuses others.
+PARAMETERS = (
+    "q", "page", "per_page", "sort", "from", "to", "year", "source", "source_not", "tag",
+    "tag_not", "facets", "facet_limit", "explain", "collapse",
+)  # fmt: skip
+
 STRICT_FORMS = {
     "page": (re.compile("[0-9]+"), "a whole number written with the digits 0-9"),
     "per_page": (re.compile("[0-9]+"), "a whole number written with the digits 0-9"),

@@ -23,6 +23,7 @@ from ..results import (
     similar_articles,
 )
 from ..results.body import SIMILAR_DEFAULT
+from ..results.request import PARAMETERS as SEARCH_PARAMETERS
 from ..store import read_build_info, replica_status
 from .caching import not_modified, search_tag, tag
 from .live import live
@@ -32,12 +33,10 @@ from .parameters import takes
 
 log = logging.getLogger(__name__)
 api = Blueprint("api", __name__)
-# What /api/search takes (search.results.SearchRequest reads them).
-SEARCH_PARAMETERS = ("q", "page", "per_page", "sort", "from", "to", "year", "source", "explain")
 
 
 @api.get("/api/search")
-@takes(*SEARCH_PARAMETERS)
+@takes(*SEARCH_PARAMETERS)  # what SearchRequest.from_args reads
 def api_search():
     search_request = SearchRequest.from_args(request.args, strict=True)
     reader = live().get()
