@@ -81,12 +81,22 @@ def rank(
     if collapse:
         story = stories_of(reader).story
         documents = top_stories(matches, offset + limit, story, order)[offset:]
-        distinct = int(np.unique(story[matches.matching()]).size)
+        distinct = _distinct(story[matches.matching()], reader.size)
     else:
         documents = top(matches, offset + limit, order)[offset:]
         distinct = None
     notices = notices + compiled.notices
     return Ranking(compiled, matches, unfiltered, documents, notices, distinct)
+
+
+def _distinct(values: np.ndarray, size: int) -> int:
+    """How many distinct values (each below ``size``): flags over every value for many,
+    where sorting them (np.unique) cost a millisecond on a common word's 30,000 matches."""
+    if values.size * 64 < size:
+        return int(np.unique(values).size)
+    seen = np.zeros(size, dtype=bool)
+    seen[values] = True
+    return int(np.count_nonzero(seen))
 
 
 UNDATED_LAST = -(10**9)  # below every -yyyymmdd
