@@ -50,16 +50,20 @@ def candidate_pairs(signatures: np.ndarray, valid: np.ndarray) -> tuple[np.ndarr
         starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
         sizes = np.diff(np.concatenate((starts, [ordered.size])))
         shared = np.repeat(sizes, sizes)
-        usable = (shared > 1) & (shared <= MAX_BUCKET)
-        leader = np.repeat(starts, sizes)
-        member = np.arange(ordered.size)
-        star = usable & (member != leader)
-        firsts.append(numbers[order[leader[star]]])
-        seconds.append(numbers[order[member[star]]])
-        for gap in range(1, min(PAIRED_BUCKET, int(sizes.max(initial=1)))):
-            near = member[:-gap][usable[:-gap] & (ordered[:-gap] == ordered[gap:])]
-            firsts.append(numbers[order[near]])
-            seconds.append(numbers[order[near + gap]])
+        # Only the documents of buckets of two or more (a few in a hundred) go on.
+        usable = np.flatnonzero((shared > 1) & (shared <= MAX_BUCKET))
+        if usable.size == 0:
+            continue
+        bucket = np.repeat(starts, sizes)[usable]
+        members = numbers[order[usable]]
+        leaders = numbers[order[bucket]]
+        star = members != leaders
+        firsts.append(leaders[star])
+        seconds.append(members[star])
+        for gap in range(1, min(PAIRED_BUCKET, int(sizes.max()))):
+            near = np.flatnonzero(bucket[:-gap] == bucket[gap:])
+            firsts.append(members[near])
+            seconds.append(members[near + gap])
     if not firsts:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     a, b = np.concatenate(firsts), np.concatenate(seconds)
