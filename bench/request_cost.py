@@ -56,7 +56,8 @@ def main() -> None:
         sys.path.insert(0, str(args.tree.resolve()))
     import search
     from search.query import rank
-    from search.results import SearchRequest, search as answer
+    from search.results import SearchRequest
+    from search.results import search as answer
     from search.store import open_reader
 
     lines = [line.strip() for line in args.queries.read_text("utf-8").splitlines()]
