@@ -1,33 +1,55 @@
-# Arabic search service: the package, an index of the bundled seeds, gunicorn as a non-root user.
-FROM python:3.11-slim
+# Arabic search service: gunicorn's sync workers behind nginx (deploy/), as a non-root user, the
+# index on a volume. Two stages: the build stage has the compiler (PyStemmer builds from source
+# where no wheel fits the platform) and installs into a virtual environment; the final image
+# copies that environment and has no compiler.
+#
+#   docker build -t arabic-search:0.2.0 .     (or: docker compose up --build; compose.yaml)
+#
+# The base is pinned to an exact Python and Debian release; for a byte-identical base pin its
+# digest too (python:3.11.11-slim-bookworm@sha256:...), taken from `docker buildx imagetools
+# inspect` on the day of a release.
+ARG PYTHON_IMAGE=python:3.11.11-slim-bookworm
 
-ENV PYTHONDONTWRITEBYTECODE=1 \
-    PYTHONUNBUFFERED=1 \
-    PIP_NO_CACHE_DIR=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    ARABIC_SEARCH_INDEX_DIR=/srv/arabic-search/index
-
-# PyStemmer builds from source where no wheel fits the platform. nginx fronts gunicorn (below).
+FROM ${PYTHON_IMAGE} AS build
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN apt-get update \
     && apt-get install -y --no-install-recommends gcc libc6-dev \
-        nginx libnginx-mod-http-headers-more-filter \
     && rm -rf /var/lib/apt/lists/*
-
-RUN groupadd --system search && useradd --system --gid search --home-dir /srv/arabic-search search
-
-WORKDIR /srv/arabic-search
-COPY pyproject.toml README.md ./
+RUN python -m venv /opt/arabic-search
+WORKDIR /build
+# The dependencies in a layer of their own: it is rebuilt only when pyproject.toml changes,
+# not at every change of the code.
+COPY pyproject.toml ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > requirements.txt \
+    && /opt/arabic-search/bin/pip install -r requirements.txt
+COPY README.md LICENSE ./
 COPY search ./search
-RUN pip install . && apt-get purge -y --auto-remove gcc libc6-dev
+RUN /opt/arabic-search/bin/pip install --no-deps .
 
+FROM ${PYTHON_IMAGE}
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PATH=/opt/arabic-search/bin:$PATH \
+    ARABIC_SEARCH_INDEX_DIR=/srv/arabic-search/index \
+    ARABIC_SEARCH_TRUSTED_PROXIES=127.0.0.1
+# nginx fronts gunicorn (deploy/nginx.conf); the headers-more module drops the Server header.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends nginx libnginx-mod-http-headers-more-filter \
+    && rm -rf /var/lib/apt/lists/*
+RUN groupadd --system search && useradd --system --gid search --home-dir /srv/arabic-search search
+COPY --from=build /opt/arabic-search /opt/arabic-search
+WORKDIR /srv/arabic-search
 COPY deploy ./deploy
 COPY seeds ./seeds
-RUN arabic-search index seeds --index "$ARABIC_SEARCH_INDEX_DIR" \
-    && chown -R search:search /srv/arabic-search
+# The index lives on a volume, so it outlives the container and an upgrade; deploy/start.sh
+# builds it from seeds/ when the volume holds none (a fresh volume, or a bind-mounted folder).
+RUN mkdir -p "$ARABIC_SEARCH_INDEX_DIR" && chown -R search:search /srv/arabic-search
+VOLUME ["/srv/arabic-search/index"]
 
 USER search
 EXPOSE 8000
-HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
+HEALTHCHECK --interval=30s --timeout=3s --start-period=20s \
     CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"
 # Slow clients are nginx's job. Measured on a 20k-article index with 2 workers (bench/probes.py
 # --only slow: connections trickling their headers a byte a second while /healthz is probed
@@ -37,6 +59,5 @@ HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
 # passing it on) failed none with 2, 8 or 32. nginx also answers its own errors (request line
 # or headers too large, a body over 10 MB, gunicorn down) as the API's JSON errors.
 # deploy/start.sh runs gunicorn on 127.0.0.1:8001 and nginx on :8000; the config module sets
-# the workers' limits and garbage collection (search/web/serving.py), and the app writes one
-# JSON access-log line per request itself (search/web/logs.py).
+# the workers' limits, garbage collection, shared folder and logs (search/web/serving.py).
 CMD ["bash", "deploy/start.sh"]

@@ -5,6 +5,10 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 prefix="${NGINX_PREFIX:-/tmp/nginx}"
 mkdir -p "$prefix"  # nginx.pid and the temporary files
+index="${ARABIC_SEARCH_INDEX_DIR:-index}"
+if [ ! -f "$index/CURRENT" ]; then  # a fresh volume: the bundled seeds, so it serves at once
+  arabic-search index seeds --index "$index" --quiet
+fi
 python -m gunicorn --config python:search.web.serving --bind 127.0.0.1:8001 \
   --workers "${WORKERS:-2}" 'search.web:create_app()' &
 gunicorn_pid=$!
