@@ -1,5 +1,5 @@
-"""`arabic-search index|stats|export|snapshot|follow|serve|query|eval`: thin commands over
-the package's functions."""
+"""`arabic-search index|stats|export|snapshot|follow|serve|query|suggest|eval`: thin commands
+over the package's functions."""
 
 from __future__ import annotations
 
@@ -342,6 +342,26 @@ def query_command(
                 click.echo(
                     f"       {row['score']:>8.4f}  {row['word']}{term}  {row['form']}{where}{note}"
                 )
+
+
+@main.command("suggest")
+@click.argument("text")
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="Print exactly the API's JSON.")
+def suggest_command(text, index_dir, as_json) -> None:
+    """Suggestions for a query being typed: its last word completed, then titles."""
+    from .library import open_index
+
+    try:
+        with open_index(index_dir) as index:
+            body = index.suggest(text)
+    except SearchError as error:
+        raise click.ClickException(str(error)) from None
+    if as_json:
+        click.echo(json.dumps(body, ensure_ascii=False, indent=2))
+        return
+    for item in body["suggestions"]:
+        click.echo(f"{item['count']:>6}  {item['kind']:<5}  {item['text']}")
 
 
 def _then_writing(items, bar):

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .documents import Article, Rejected
-from .results import SearchRequest, document, search
+from .results import SearchRequest, document, search, suggestions
 from .store import DEFAULT_PROCS, IndexReport, Reader, open_reader
 from .store import index_articles as _index_articles
 
@@ -75,6 +75,10 @@ class Index:
             "explain": explain,
         }
         return search(self._reader, SearchRequest.from_args(args))
+
+    def suggest(self, text: str) -> dict:
+        """Completions of a query being typed: the body of ``GET /api/suggest``."""
+        return suggestions(self._reader, text)
 
     def document(self, doc_id: str) -> dict | None:
         """The stored document with this id, or None."""

@@ -149,7 +149,7 @@ def params(url: str) -> dict[str, list[str]]:
 
 def search_for(page, text: str) -> None:
     page.goto("/?per_page=2")
-    box = page.get_by_role("searchbox", name="كلمات البحث")
+    box = page.get_by_label("كلمات البحث")  # a searchbox, or a combobox with the script
     box.fill(text)
     box.press("Enter")
     page.wait_for_url(lambda url: "q=" in url)
@@ -163,7 +163,7 @@ def test_search_shows_highlighted_results_right_to_left(page):
     search_for(page, QUERY)
     assert page.locator("html").get_attribute("dir") == "rtl"
     assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
-    assert page.get_by_role("searchbox").input_value() == QUERY
+    assert page.get_by_label("كلمات البحث").input_value() == QUERY
     assert summary(page).startswith("٥ نتائج في")
     assert page.locator(".hit").count() == 2
     first_mark = page.locator(".hit mark").first
@@ -305,3 +305,80 @@ def test_keyboard_reaches_a_visible_skip_link_with_a_focus_ring(page):
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.closest('main') !== null")
+
+
+@pytest.fixture
+def scripted(browser, server):
+    """A fresh page with JavaScript on (the suggestions need it); fails on console errors."""
+    context = browser.new_context(viewport=DESKTOP, base_url=server, locale="ar")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == []
+
+
+def test_suggestions_as_you_type_are_a_keyboard_combobox(scripted):
+    page = scripted
+    page.goto("/")
+    box = page.get_by_role("combobox", name="كلمات البحث")
+    assert box.get_attribute("aria-expanded") == "false"
+    box.press_sequentially("اوس", delay=30)  # typed as a reader types, never held up
+    listbox = page.get_by_role("listbox", name="اقتراحات البحث")
+    listbox.wait_for()
+    assert box.get_attribute("aria-expanded") == "true"
+    assert box.get_attribute("aria-controls") == "q-suggestions"
+    assert box.input_value() == "اوس"
+    options = listbox.get_by_role("option")
+    assert options.first.inner_text() == "أوستن"  # as the articles write it, not folded
+    page.locator("#q-status", has_text="اقتراحات").wait_for()
+    box.press("ArrowDown")
+    box.press("ArrowDown")
+    second = options.nth(1)
+    assert box.get_attribute("aria-activedescendant") == second.get_attribute("id")
+    assert second.get_attribute("aria-selected") == "true"
+    box.press("ArrowUp")
+    assert box.get_attribute("aria-activedescendant") == options.first.get_attribute("id")
+    box.press("Escape")
+    assert box.get_attribute("aria-expanded") == "false"
+    assert not listbox.is_visible()
+    assert box.input_value() == "اوس"  # Escape closes the list and keeps the text
+    box.press("ArrowDown")  # reopens on the first suggestion
+    assert box.get_attribute("aria-expanded") == "true"
+    box.press("Enter")
+    page.wait_for_url(lambda url: params(url).get("q") == ["أوستن"])
+    assert summary(page).startswith("٤ نتائج")
+
+
+def test_a_suggested_title_is_chosen_with_the_pointer(scripted):
+    page = scripted
+    page.goto("/")
+    box = page.get_by_role("combobox", name="كلمات البحث")
+    box.press_sequentially("بلينكن يعب", delay=20)
+    title = page.get_by_role("option").filter(has_text="عنوان").first
+    title.wait_for()
+    text = title.locator(".text").inner_text()
+    assert text.startswith("بلينكن يعبر عن قلقه")
+    title.click()
+    page.wait_for_url(lambda url: params(url).get("q") == [text])
+    assert page.locator(".hit h2").first.inner_text() == text
+
+
+def test_the_page_with_open_suggestions_passes_axe(scripted):
+    """axe-core (bundled, pinned, run offline) finds no violation on the search page with
+    its suggestions open and one chosen with the arrow keys, nor on a results page."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = scripted
+    page.goto("/")
+    box = page.get_by_role("combobox", name="كلمات البحث")
+    box.press_sequentially("كوريا الش", delay=20)
+    page.get_by_role("listbox").wait_for()
+    box.press("ArrowDown")
+    found = Axe().run(page)
+    assert found.violations_count == 0, found.generate_report()
+    search_for(page, QUERY)
+    found = Axe().run(page)
+    assert found.violations_count == 0, found.generate_report()

@@ -44,6 +44,7 @@ def api_schema(seed_index, tmp_path_factory):
 LABELS = [
     "GET /api/search",
     "GET /api/documents",
+    "GET /api/suggest",
     "GET /api/documents/{id}",
     "GET /api/documents/{id}/similar",
     "PUT /api/documents/{id}",
@@ -64,6 +65,7 @@ CASES = [(label, GenerationMode.POSITIVE) for label in LABELS] + [
     for label in (
         "GET /api/search",
         "GET /api/documents",
+        "GET /api/suggest",
         "GET /api/documents/{id}/similar",
         "PUT /api/documents/{id}",
         "POST /api/documents",

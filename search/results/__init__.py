@@ -3,7 +3,7 @@ snippets, facets and suggestions, as the plain dicts both the JSON API and the p
 
     request     SearchRequest: the parameters a client sends, checked
     highlight   <mark> on the words as the article wrote them; snippets cut at clause marks
-    body        the response bodies of a search and of a document
+    body        the response bodies of a search, a document and suggestions as you type
 
 Ranking (`search.query`) never imports this layer.
 """
@@ -17,6 +17,7 @@ from .body import (
     query_marks,
     search,
     similar_articles,
+    suggestions,
 )
 from .highlight import highlight_text, snippet
 from .request import SearchRequest
@@ -33,4 +34,5 @@ __all__ = [
     "search",
     "similar_articles",
     "snippet",
+    "suggestions",
 ]

@@ -11,10 +11,11 @@ import time
 
 import numpy as np
 
-from ..errors import BadQuery
+from ..errors import BadParameter, BadQuery
 from ..query import Compiler, Marks, explain, parse, rank, suggest
 from ..query.engine import engine_for
 from ..query.ranking import Ranking
+from ..query.complete import MAX_COMPLETE_CHARS, complete
 from ..query.similar import similar
 from ..query.stories import Stories, stories_of
 from ..store import Reader
@@ -223,3 +224,19 @@ def query_marks(reader: Reader, text: str) -> Marks:
         return Compiler(reader).compile(parse(text)).marks()
     except BadQuery:
         return Marks()
+
+
+def suggestions(reader: Reader, text: str) -> dict:
+    """Completions of a query being typed (`search.query.complete`): the body of
+    ``GET /api/suggest``. Text over `MAX_COMPLETE_CHARS` is a `BadParameter`."""
+    if len(text) > MAX_COMPLETE_CHARS:
+        raise BadParameter("q", f"at most {MAX_COMPLETE_CHARS} characters, not {len(text)}")
+    if SURROGATE_RE.search(text):
+        raise BadParameter("q", "is not valid text (it holds a lone surrogate)")
+    found = []
+    for completion in complete(reader, text):
+        item = {"text": completion.text, "kind": completion.kind, "count": completion.count}
+        if completion.id is not None:
+            item["id"] = completion.id
+        found.append(item)
+    return {"query": text, "suggestions": found}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+from bisect import bisect_left
 from collections import OrderedDict
 from pathlib import Path
 
@@ -26,6 +27,11 @@ POSTINGS_CACHE_BYTES = 64 * 1024 * 1024  # decoded posting lists kept per reader
 # Document frequencies looked up per reader: the compiler weighs each word's readings and
 # variants by them, and a workload's words repeat. Emptied when full (about 20 MB).
 FREQUENCY_CACHE_TERMS = 131_072
+# Segments whose sorted vocabulary is kept (suggest as you type), across readers: a write
+# adds a small segment and the big ones are not read again.
+VOCABULARY_SEGMENTS = 64
+_VOCABULARIES: OrderedDict[tuple, tuple[list[str], np.ndarray]] = OrderedDict()
+_VOCABULARIES_LOCK = threading.Lock()
 EMPTY_IDS = np.empty(0, dtype=np.int64)
 EMPTY_TF = np.empty(0, dtype=np.float32)
 
@@ -96,6 +102,68 @@ class Reader:
         the first ``limit`` (the vocabulary is read no further)."""
         terms = self._reader.expand_prefix(field, prefix)
         return [_text(term) for term in itertools.islice(terms, limit)]
+
+    def frequent_prefixed(
+        self, fields: tuple[str, ...], prefix: str, limit: int
+    ) -> list[tuple[str, int]]:
+        """The terms of ``fields`` that start with ``prefix``, the ``limit`` most frequent:
+        each with how many documents hold it (the larger count among the fields, deleted
+        documents included until a merge drops them), most first.
+
+        Each segment's vocabulary is read once into a sorted list and an array of counts
+        (`segment_vocabulary`, kept across readers while the segment lives), so a prefix is a
+        binary search and its best terms a numpy selection, however many terms it covers.
+        """
+        if not prefix:
+            return []
+        above = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        vocabularies = [self.segment_vocabulary(leaf, fields) for leaf, _ in self._leaves]
+        candidates: set[str] = set()
+        for terms, counts in vocabularies:
+            low, high = bisect_left(terms, prefix), bisect_left(terms, above)
+            if high > low:
+                window = counts[low:high]
+                if window.size > limit:
+                    best = np.argpartition(-window, limit - 1)[:limit]
+                else:
+                    best = range(window.size)
+                candidates.update(terms[low + int(i)] for i in best)
+        totals = {term: 0 for term in candidates}
+        for terms, counts in vocabularies:
+            for term in candidates:
+                at = bisect_left(terms, term)
+                if at < len(terms) and terms[at] == term:
+                    totals[term] += int(counts[at])
+        return sorted(totals.items(), key=lambda item: (-item[1], item[0]))[:limit]
+
+    def segment_vocabulary(self, leaf, fields: tuple[str, ...]) -> tuple[list[str], np.ndarray]:
+        """One segment's terms of ``fields``, sorted, and each one's document count (the
+        largest among the fields): read once per segment, which never changes once written
+        (a write adds segments; a merge replaces some with a new one)."""
+        key = (str(self.generation), leaf.segment().segment_id(), fields)
+        with _VOCABULARIES_LOCK:
+            found = _VOCABULARIES.get(key)
+            if found is not None:
+                _VOCABULARIES.move_to_end(key)
+                return found
+        counts: dict[str, int] = {}
+        for field in fields:
+            if field not in leaf.indexed_field_names():
+                continue
+            for (name, text), info in leaf.iter_from(field, b""):
+                if name != field:
+                    break
+                term = text.decode("utf-8")
+                count = info.doc_frequency()
+                if count > counts.get(term, 0):
+                    counts[term] = count
+        terms = sorted(counts)
+        found = (terms, np.fromiter((counts[t] for t in terms), dtype=np.int64, count=len(terms)))
+        with _VOCABULARIES_LOCK:
+            _VOCABULARIES[key] = found
+            while len(_VOCABULARIES) > VOCABULARY_SEGMENTS:
+                _VOCABULARIES.popitem(last=False)
+        return found
 
     def has_positions(self, field: str) -> bool:
         """True when ``field`` records word positions (phrases and proximity)."""

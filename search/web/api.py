@@ -21,6 +21,7 @@ from ..results import (
     document_page,
     search,
     similar_articles,
+    suggestions,
 )
 from ..results.body import SIMILAR_DEFAULT
 from ..results.request import PARAMETERS as SEARCH_PARAMETERS
@@ -98,6 +99,16 @@ def api_documents():
         "documents": documents,
         "next": encode_cursor(documents[-1]["id"]) if more and documents else None,
     }
+
+
+@api.get("/api/suggest")
+@takes("q")
+def api_suggest():
+    """Completions of a query being typed: words, then titles."""
+    text = request.args.get("q")
+    if text is None:
+        raise BadParameter("q", "missing; pass the text typed so far as ?q=...")
+    return suggestions(live().get(), text)
 
 
 @api.get("/api/documents/<path:doc_id>/similar")

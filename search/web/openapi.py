@@ -24,6 +24,7 @@ from ..documents import (
     RESERVED_ID_END,
     WHITESPACE_CHARS,
 )
+from ..query.complete import MAX_COMPLETE_CHARS, MAX_TITLES, MAX_WORDS
 from ..query.parser import MAX_QUERY_LENGTH
 from ..results.body import (
     MAX_DUPLICATES,
@@ -140,6 +141,37 @@ DUPLICATE = {
         "id": {"type": "string"},
         "source": STRING_OR_NULL,
         "date": _nullable({"type": "string", "format": "date"}),
+    },
+}
+
+SUGGEST_BODY = {
+    "type": "object",
+    "required": ["query", "suggestions"],
+    "properties": {
+        "query": {"type": "string", "description": "the text as sent"},
+        "suggestions": {
+            "type": "array",
+            "maxItems": MAX_WORDS + MAX_TITLES,
+            "items": {
+                "type": "object",
+                "required": ["text", "kind", "count"],
+                "properties": {
+                    "text": {
+                        "type": "string",
+                        "description": "what to search: the text with its last word completed "
+                        "as the articles write it (word), or an article's title (title)",
+                    },
+                    "kind": {"type": "string", "enum": ["word", "title"]},
+                    "count": {
+                        "type": "integer",
+                        "minimum": 1,
+                        "description": "articles holding the completed word and the words "
+                        "before it (word), or sharing this title (title)",
+                    },
+                    "id": {"type": "string", "description": "the article of a title"},
+                },
+            },
+        },
     },
 }
 
@@ -529,6 +561,31 @@ OPENAPI = {
                     ),
                     "503": _error(INDEX_UNAVAILABLE + "stopping"),
                     **RATE_LIMITED,
+                    **SERVER_ERRORS,
+                },
+            }
+        },
+        "/api/suggest": {
+            "get": {
+                "summary": "Suggestions as you type: completions of the last word, then titles",
+                "description": "Words come folded as search folds them (اوس completes to "
+                "أوستن), most articles first; titles once three letters are typed. Text with "
+                "no word has no suggestions.",
+                "parameters": [
+                    _param(
+                        "q",
+                        {"type": "string", "maxLength": MAX_COMPLETE_CHARS},
+                        "the text typed so far",
+                        required=True,
+                    ),
+                ],
+                "responses": {
+                    "200": {"description": "Suggestions, best first", **_json(SUGGEST_BODY)},
+                    "400": _error(
+                        f"q missing or over {MAX_COMPLETE_CHARS} characters, or a parameter "
+                        "this endpoint lacks (bad_parameter)"
+                    ),
+                    "503": _error(INDEX_UNAVAILABLE + "stopping"),
                     **SERVER_ERRORS,
                 },
             }

@@ -106,3 +106,161 @@
 
   document.addEventListener("DOMContentLoaded", enhanceFilters);
 })();
+
+// Suggestions as you type: the search box becomes an ARIA 1.2 combobox over a listbox of
+// /api/suggest's answers. Requests are debounced and the stale ones aborted, so typing is
+// never held up; the arrow keys move through the list, Enter searches the chosen suggestion,
+// Escape closes the list. Without this script the box is a plain search box.
+(() => {
+  const DEBOUNCE_MS = 150;
+  const KINDS = { title: "عنوان" };
+
+  function arabicNumber(count) {
+    return new Intl.NumberFormat("ar-EG").format(count);
+  }
+
+  function enhance(input) {
+    const list = document.getElementById("q-suggestions");
+    const status = document.getElementById("q-status");
+    if (!list || !input.dataset.suggest) return;
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", list.id);
+    let timer = null;
+    let pending = null;
+    let active = -1;
+
+    function options() {
+      return Array.from(list.querySelectorAll('[role="option"]'));
+    }
+
+    function close() {
+      list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+      active = -1;
+      for (const option of options()) option.setAttribute("aria-selected", "false");
+    }
+
+    function open() {
+      if (!options().length) return;
+      list.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+    }
+
+    function highlight(index) {
+      const all = options();
+      active = index;
+      all.forEach((option, i) => option.setAttribute("aria-selected", String(i === index)));
+      if (index >= 0) {
+        input.setAttribute("aria-activedescendant", all[index].id);
+        all[index].scrollIntoView({ block: "nearest" });
+      } else {
+        input.removeAttribute("aria-activedescendant");
+      }
+    }
+
+    function choose(option) {
+      input.value = option.dataset.text;
+      close();
+      input.form.requestSubmit();
+    }
+
+    function render(suggestions) {
+      list.replaceChildren();
+      suggestions.forEach((suggestion, i) => {
+        const option = document.createElement("li");
+        option.id = `q-suggestion-${i}`;
+        option.setAttribute("role", "option");
+        option.setAttribute("aria-selected", "false");
+        option.dataset.text = suggestion.text;
+        option.className = suggestion.kind;
+        const text = document.createElement("bdi");
+        text.className = "text";
+        text.textContent = suggestion.text;
+        option.append(text);
+        if (KINDS[suggestion.kind]) {
+          const kind = document.createElement("span");
+          kind.className = "kind";
+          kind.textContent = KINDS[suggestion.kind];
+          option.append(kind);
+        }
+        list.append(option);
+      });
+      active = -1;
+      input.removeAttribute("aria-activedescendant");
+      if (suggestions.length) {
+        open();
+        status.textContent = `${arabicNumber(suggestions.length)} اقتراحات؛ استخدم الأسهم للتنقل`;
+      } else {
+        close();
+        status.textContent = "";
+      }
+    }
+
+    async function fetchSuggestions(text) {
+      if (pending) pending.abort();
+      pending = new AbortController();
+      try {
+        const url = `${input.dataset.suggest}?${new URLSearchParams({ q: text })}`;
+        const response = await fetch(url, { signal: pending.signal });
+        if (!response.ok || input.value !== text) return;
+        render((await response.json()).suggestions);
+      } catch (error) {
+        if (error.name !== "AbortError") close(); // suggestions are a help, never a blocker
+      }
+    }
+
+    input.addEventListener("input", () => {
+      clearTimeout(timer);
+      const text = input.value;
+      if (!text.trim()) {
+        if (pending) pending.abort();
+        render([]);
+        return;
+      }
+      timer = setTimeout(() => fetchSuggestions(text), DEBOUNCE_MS);
+    });
+
+    input.addEventListener("keydown", (event) => {
+      const all = options();
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        if (!all.length) return;
+        event.preventDefault();
+        if (list.hidden) {
+          open();
+          highlight(event.key === "ArrowDown" ? 0 : all.length - 1);
+          return;
+        }
+        const step = event.key === "ArrowDown" ? 1 : -1;
+        highlight((active + step + all.length) % all.length); // wraps round
+      } else if (event.key === "Enter") {
+        if (!list.hidden && active >= 0) {
+          event.preventDefault();
+          choose(all[active]);
+        } else {
+          close();
+        }
+      } else if (event.key === "Escape") {
+        if (!list.hidden) {
+          event.preventDefault(); // the list closes; the text stays
+          close();
+        }
+      }
+    });
+
+    input.addEventListener("blur", () => close());
+    // A pointer press on a suggestion keeps the focus in the box until the click chooses it.
+    list.addEventListener("mousedown", (event) => event.preventDefault());
+    list.addEventListener("click", (event) => {
+      const option = event.target.closest('[role="option"]');
+      if (option) choose(option);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    const input = document.getElementById("q");
+    if (input) enhance(input);
+  });
+})();
