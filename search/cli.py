@@ -25,6 +25,14 @@ index_option = click.option(
     type=click.Path(file_okay=False),
     help="Folder of the index.",
 )
+synonyms_option = click.option(
+    "--synonyms",
+    "synonyms_file",
+    default=lambda: default("SYNONYMS") or None,
+    show_default="$ARABIC_SEARCH_SYNONYMS or none",
+    type=click.Path(dir_okay=False),
+    help="A synonyms file (Solr's format) applied at query time.",
+)
 stemmer_option = click.option("--stemmer", type=click.Choice(sorted(STEMMERS)), default=None)
 
 
@@ -233,15 +241,21 @@ def follow(primary, index_dir, interval, writes_to, bwlimit, once) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
-def serve(index_dir, host, port, workers) -> None:
+@synonyms_option
+def serve(index_dir, host, port, workers, synonyms_file) -> None:
     """Serve the search page and the JSON API with gunicorn."""
+    from .library import load_synonyms
     from .store import open_reader
 
     try:
         open_reader(index_dir).close()
+        if synonyms_file:
+            load_synonyms(synonyms_file)  # a bad file stops here, naming the file and line
     except SearchError as error:
         raise click.ClickException(str(error)) from None
     os.environ["ARABIC_SEARCH_INDEX_DIR"] = str(Path(index_dir).resolve())
+    if synonyms_file:
+        os.environ["ARABIC_SEARCH_SYNONYMS"] = str(Path(synonyms_file).resolve())
     argv = [
         "gunicorn",
         "--config",
@@ -279,6 +293,7 @@ def serve(index_dir, host, port, workers) -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print exactly the API's JSON.")
 @click.option("--explain", is_flag=True, help="Show what each query word added to each score.")
+@synonyms_option
 def query_command(
     text,
     index_dir,
@@ -294,12 +309,13 @@ def query_command(
     all_copies,
     as_json,
     explain,
+    synonyms_file,
 ) -> None:
     """Search the index and print ranked hits with highlighted snippets."""
     from .library import open_index
 
     try:
-        with open_index(index_dir) as index:
+        with open_index(index_dir, synonyms_file) as index:
             body = index.search(
                 text,
                 page=page,
@@ -423,6 +439,7 @@ def _terminal(html_text: str, bold: bool = False) -> str:
     help="Also judge the top 10 of this many frequent title words of the docs.",
 )
 @stemmer_option
+@synonyms_option
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
 def eval_command(
     docs,
@@ -435,11 +452,13 @@ def eval_command(
     worst,
     precision_words,
     stemmer,
+    synonyms_file,
     as_json,
 ) -> None:
     """Measure nDCG@10, MRR@10, Recall@10/100 and query time on a judged query set, and the
     top-10 precision of frequent words (--precision)."""
     from .evaluate import EvalError, load_trec, run_eval, run_precision, write_run
+    from .library import load_synonyms
 
     if bool(topics) != bool(qrels):
         raise click.UsageError("--topics and --qrels go together")
@@ -454,9 +473,12 @@ def eval_command(
     figures: dict = {}
     lines: list[str] = []
     try:
+        synonyms = load_synonyms(synonyms_file) if synonyms_file else None
         questions = load_trec(topics, qrels) if topics else queries
         if questions:
-            report = run_eval(docs, questions, index=index_dir, worst=worst, stemmer=stemmer)
+            report = run_eval(
+                docs, questions, index=index_dir, worst=worst, stemmer=stemmer, synonyms=synonyms
+            )
             if run_file:
                 write_run(report, run_file, run_tag)
             figures.update(report.as_json())

@@ -37,6 +37,7 @@ from .documents import Article, Rejected, read_paths
 from .errors import BadQuery
 from .precision import PrecisionReport, frequent_words, precision
 from .query import rank as rank_query
+from .query.synonyms import NO_SYNONYMS, Synonyms
 from .store import DEFAULT_PROCS, Reader, index_articles, open_reader, read_build_info
 
 log = logging.getLogger(__name__)
@@ -229,25 +230,31 @@ def write_run(report: EvalReport, path: str | Path, tag: str = "arabic-search") 
 # --- Running questions ----------------------------------------------------------------------
 
 
-def top_ids(reader: Reader, text: str, limit: int = DEPTH) -> list[str]:
+def top_ids(
+    reader: Reader, text: str, limit: int = DEPTH, synonyms: Synonyms = NO_SYNONYMS
+) -> list[str]:
     """The ids a search would rank first for ``text``, without facets or snippets.
 
     Uses `search.query.rank`, the one ranking path of the API, relevance order, no filter.
     Text the grammar refuses finds nothing, as it does for a user (who gets a 400).
     """
-    return _ranked(reader, text, limit)[0]
+    return _ranked(reader, text, limit, synonyms)[0]
 
 
-def _ranked(reader: Reader, text: str, limit: int) -> tuple[list[str], bool]:
+def _ranked(
+    reader: Reader, text: str, limit: int, synonyms: Synonyms = NO_SYNONYMS
+) -> tuple[list[str], bool]:
     """Top ids and whether the text was refused (BadQuery)."""
-    ids, _, refused = _scored(reader, text, limit)
+    ids, _, refused = _scored(reader, text, limit, synonyms)
     return ids, refused
 
 
-def _scored(reader: Reader, text: str, limit: int) -> tuple[list[str], list[float], bool]:
+def _scored(
+    reader: Reader, text: str, limit: int, synonyms: Synonyms = NO_SYNONYMS
+) -> tuple[list[str], list[float], bool]:
     """Top ids, their scores, and whether the text was refused (BadQuery)."""
     try:
-        ranking = rank_query(reader, text, limit=limit)
+        ranking = rank_query(reader, text, limit=limit, synonyms=synonyms)
     except BadQuery:
         return [], [], True
     numbers = ranking.documents.tolist()
@@ -371,15 +378,16 @@ def evaluate(
     queries: Sequence[EvalQuery],
     *,
     depth: int = DEPTH,
+    synonyms: Synonyms = NO_SYNONYMS,
 ) -> EvalReport:
     """Run every question against the index in ``index_dir`` and score the rankings."""
     with open_reader(index_dir) as reader:
         # untimed: the ids the metrics read, which also warms the caches
-        ranked = [_scored(reader, query.query, depth) for query in queries]
+        ranked = [_scored(reader, query.query, depth, synonyms) for query in queries]
         results = []
         for query, (ids, scores, refused) in zip(queries, ranked, strict=True):
             started = time.perf_counter()
-            top_ids(reader, query.query, CUTOFF)
+            top_ids(reader, query.query, CUTOFF, synonyms)
             ms = (time.perf_counter() - started) * 1000
             results.append(QueryResult(query, tuple(ids), ms, refused, tuple(scores)))
         return EvalReport(results, Path(index_dir), reader.stemmer, reader.documents)
@@ -462,6 +470,7 @@ def run_eval(
     index: str | Path | None = None,
     worst: int = 0,
     stemmer: str | None = None,
+    synonyms: Synonyms | None = None,
 ) -> EvalReport:
     """`arabic-search eval`: index the docs (or reuse the cache), run the questions, score.
     ``queries`` is a JSON Lines file of judged questions, or questions already read
@@ -472,7 +481,7 @@ def run_eval(
             f"no questions in {queries if isinstance(queries, str | Path) else 'the topics'}"
         )
     folder = ensure_index(docs, index, stemmer)
-    report = evaluate(folder, questions)
+    report = evaluate(folder, questions, synonyms=synonyms or NO_SYNONYMS)
     report.worst_count = worst
     return report
 

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .documents import Article, Rejected
+from .query.synonyms import NO_SYNONYMS, SynonymError, Synonyms, load_synonyms
 from .results import SearchRequest, document, search, suggestions
 from .store import DEFAULT_PROCS, IndexReport, Reader, open_reader
 from .store import index_articles as _index_articles
@@ -24,8 +25,9 @@ from .store import index_articles as _index_articles
 class Index:
     """An open, read-only index. It reads one generation: reopen it to see later writes."""
 
-    def __init__(self, folder: str | Path = "index"):
+    def __init__(self, folder: str | Path = "index", synonyms: str | Path | None = None):
         self.folder = Path(folder)
+        self.synonyms = load_synonyms(synonyms) if synonyms else NO_SYNONYMS
         self._reader: Reader = open_reader(self.folder)
 
     @property
@@ -74,7 +76,7 @@ class Index:
             "collapse": "true" if collapse else "false",
             "explain": explain,
         }
-        return search(self._reader, SearchRequest.from_args(args))
+        return search(self._reader, SearchRequest.from_args(args), self.synonyms)
 
     def suggest(self, text: str) -> dict:
         """Completions of a query being typed: the body of ``GET /api/suggest``."""
@@ -94,10 +96,11 @@ class Index:
         self.close()
 
 
-def open_index(folder: str | Path = "index") -> Index:
+def open_index(folder: str | Path = "index", synonyms: str | Path | None = None) -> Index:
     """Open the index in ``folder`` for searching (`IndexMissing` when none was built,
-    `IndexFormatMismatch` when an older version built it)."""
-    return Index(folder)
+    `IndexFormatMismatch` when an older version built it), with the synonyms of the file
+    ``synonyms`` when given (`SynonymError` names a bad line)."""
+    return Index(folder, synonyms)
 
 
 def index_articles(
@@ -114,6 +117,16 @@ def index_articles(
     are skipped and counted, or stop the run with nothing changed under ``strict``.
     """
     return _index_articles(folder, articles, rebuild=rebuild, strict=strict, procs=procs)
+
+
+__all__ = [
+    "Index",
+    "SynonymError",
+    "Synonyms",
+    "index_articles",
+    "load_synonyms",
+    "open_index",
+]
 
 
 def _iso(value: dt.date | str | None) -> str | None:

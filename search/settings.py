@@ -140,6 +140,14 @@ SETTINGS = (
         "the README's published address: each error's docs link is it with #errors",
     ),
     Setting(
+        "SYNONYMS",
+        "",
+        str,
+        "a synonyms file (Solr's format) applied at query time, reloaded when it changes; "
+        "none when unset",
+        shown_default="unset",
+    ),
+    Setting(
         "LOG_JSON",
         True,
         bool,

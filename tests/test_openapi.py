@@ -33,7 +33,9 @@ def test_the_published_id_pattern_is_the_codes_rule(text):
         accepted = False
     else:
         accepted = True
-    published = bool(ID_RE.match(text)) and not re.search(RESERVED_ID_END, text)
+    # fullmatch: a JSON Schema pattern's $ (ECMA) ends the text; Python's re.match lets it
+    # match before a final newline ("0\n")
+    published = bool(ID_RE.fullmatch(text)) and not re.search(RESERVED_ID_END, text)
     assert accepted == (published and 0 < len(text) <= 200)
 
 

@@ -22,6 +22,7 @@ from ..store import Reader
 from . import nodes as qn
 from . import parser as p
 from .fuzzy import close_words, default_distance, one_edit_words
+from .synonyms import NO_SYNONYMS, Synonyms
 from .variants import spelling_variants
 
 TITLE_WEIGHT = 2.0  # a word in the headline says more about the topic than one in the body
@@ -31,6 +32,10 @@ EXACT_WEIGHT = 0.25  # added on top of the stem match when the folded surface fo
 CLITIC_WEIGHT = 0.75
 VARIANT_WEIGHT = 0.5  # another spelling of a name (بيونج for بيونغ)
 FUZZY_WEIGHT = 0.5  # a word within word~N edits, less for each edit (query.fuzzy)
+# A synonym from the synonyms file (query.synonyms): another word for the same thing, read
+# after every reading of the word itself, so it never outranks the word as typed
+# (nodes.Readings); weighed as another spelling of a name is.
+SYNONYM_WEIGHT = 0.5
 MAX_GUESS_LETTERS = 20  # a longer unknown "word" is noise: no fuzzy guess (suggest's bound)
 MAX_GUESS_WORDS = 4  # unknown words guessed at per query (suggest's bound); the rest as typed
 # Snowball's stem of a word counts as the word as typed (True) or as another word's reading
@@ -97,9 +102,12 @@ class Compiled:
 class Compiler:
     """Turns a parsed query into a compiled one against one reader's vocabulary."""
 
-    def __init__(self, reader: Reader, *, soft_phrases: bool = False):
+    def __init__(
+        self, reader: Reader, *, soft_phrases: bool = False, synonyms: Synonyms = NO_SYNONYMS
+    ):
         self.reader = reader
         self.soft_phrases = soft_phrases
+        self.synonyms = synonyms
         self.stemmer = reader.stemmer
         self.exacts: set[str] = set()
         self.stems: set[str] = set()
@@ -165,6 +173,7 @@ class Compiler:
             if (q := self.term(t, marking=marking, keep_stopwords=only_stopwords)) is not None
         ]
         soft += [q for n in loose if (q := self.phrase(n, marking=marking)) is not None]
+        soft += self.synonym_runs(plain, marking=marking)
         if marking:
             typed = [
                 n.node if isinstance(n, p.Required) else n
@@ -223,6 +232,7 @@ class Compiler:
         typed, others = self.readings(exact, word_stems, variants, weights)
         close = self.close(term, exact, word_stems, variants, exact_weights)
         others += close
+        others += self.synonym_readings((exact,), weights, marking=marking)
         readings = typed + others
         clauses: list[qn.Node] = [node for node, _ in forms]
         group = None
@@ -445,14 +455,86 @@ class Compiler:
             else:
                 clauses.append(qn.Phrase(name, folded, boost=weight, slop=phrase.slop))
         compiled = qn.AnyOf(tuple(clauses), boost=phrase.boost)
+        weights = {
+            n.removesuffix("_exact"): TITLE_WEIGHT if n == "title_exact" else 1.0 for n in names
+        }
+        also = (
+            []
+            if phrase.field in ("source", "tag")
+            else self.synonym_readings(folded, weights, marking=marking)
+        )
+        quoted = '"' + " ".join(phrase.words) + '"'
         if marking:
             if len(folded) == 1 or phrase.slop:  # a sloppy phrase's words are marked each
                 self.exacts.update(folded)
             else:
                 self.phrases.append(folded)
-            quoted = '"' + " ".join(phrase.words) + '"'
-            self.origins.append(Origin(quoted, compiled, "phrase"))
-        return compiled
+            if not also:
+                self.origins.append(Origin(quoted, compiled, "phrase"))
+        if not also:
+            return compiled
+        group = qn.Readings((compiled,), tuple(node for node, _ in also))
+        if marking:
+            parts = ((compiled, "phrase"), *also)
+            self.origins.append(Origin(quoted, group, "word", parts, group))
+        return group
+
+    # -- synonyms -------------------------------------------------------------------------
+
+    def synonym_readings(
+        self, words: tuple[str, ...], weights: dict[str, float], *, marking: bool
+    ) -> list[tuple[qn.Node, str]]:
+        """What the synonyms file says ``words`` (folded) also find, as readings after the
+        word's own: a word through its stem in the word's fields, several words as a phrase
+        of the exact fields; marked for the highlighter too."""
+        found: list[tuple[qn.Node, str]] = []
+        stem_weights = {n: w for n, w in weights.items() if n in ("title", "body")}
+        exact_names = [f"{n}_exact" for n in stem_weights]
+        for other in self.synonyms.of(words):
+            if len(other) == 1:
+                word_stems = () if is_stopword(other[0]) else stems(other[0], self.stemmer)
+                if not word_stems or not stem_weights:
+                    continue
+                node = qn.FieldedTerm(word_stems[0], stem_weights, boost=SYNONYM_WEIGHT)
+                if marking:
+                    self.exacts.add(other[0])
+                    self.stems.add(word_stems[0])
+            else:
+                if not exact_names:
+                    continue
+                node = qn.AnyOf(
+                    tuple(
+                        qn.Phrase(name, other, boost=weights[name.removesuffix("_exact")])
+                        for name in exact_names
+                    ),
+                    boost=SYNONYM_WEIGHT,
+                )
+                if marking:
+                    self.phrases.append(other)
+            found.append((node, "synonym"))
+        return found
+
+    def synonym_runs(self, plain: list[p.Term], *, marking: bool) -> list[qn.Node]:
+        """Runs of typed words that the synonyms file names as one entry (حلف شمال الأطلسي):
+        each the run as a phrase, and what the entry also finds after it (`nodes.Readings`),
+        the longest run first."""
+        if self.synonyms.longest < 2:
+            return []
+        folded = [normalize(term.text) for term in plain]
+        clauses, at = [], 0
+        while at < len(plain):
+            for size in range(min(self.synonyms.longest, len(plain) - at), 1, -1):
+                run = tuple(folded[at : at + size])
+                if all(run) and self.synonyms.of(run):
+                    words = tuple(term.text for term in plain[at : at + size])
+                    node = self.phrase(p.Phrase(words), marking=marking)
+                    if node is not None:
+                        clauses.append(node)
+                    at += size
+                    break
+            else:
+                at += 1
+        return clauses
 
     def proximity(self, plain: list[p.Term]) -> list[tuple[str, str]]:
         """Consecutive content words; found close together, they earn a bonus."""

@@ -16,6 +16,7 @@ from . import parser as p
 from .compiler import Compiled, Compiler
 from .engine import Engine, Matches, engine_for, top
 from .stories import stories_of, top_stories
+from .synonyms import NO_SYNONYMS, Synonyms
 
 PROXIMITY_WEIGHT = 0.5  # two consecutive query words found within PROXIMITY_SLOP words
 PROXIMITY_SLOP = 3
@@ -53,18 +54,20 @@ def rank(
     query_filter: qn.Node | None = None,
     date_order: str | None = None,
     collapse: bool = False,
+    synonyms: Synonyms = NO_SYNONYMS,
 ) -> Ranking:
     """Rank the live documents for ``query`` (text in the query language, or a parsed tree):
     the best ``limit`` after ``offset``, by score, or by date (``date_order`` "desc" for
     newest first, "asc" for oldest first; undated documents last either way). With
     ``collapse``, copies of one story (`stories`) take one place, their best-ranked copy's:
-    ranks, the slice and ``stories`` count distinct stories."""
+    ranks, the slice and ``stories`` count distinct stories. ``synonyms`` add readings after
+    the words' own (`search.query.synonyms`)."""
     node, notices = p.parse_with_notices(query) if isinstance(query, str) else (query, [])
     engine = engine_for(reader)
-    compiled = Compiler(reader).compile(node)
+    compiled = Compiler(reader, synonyms=synonyms).compile(node)
     matches = _matches(engine, compiled)
     if matches.total < RELAX_PHRASES_BELOW and _phrase_among_words(node):
-        compiled = Compiler(reader, soft_phrases=True).compile(node)
+        compiled = Compiler(reader, soft_phrases=True, synonyms=synonyms).compile(node)
         matches = _matches(engine, compiled)
     unfiltered = np.zeros(reader.size, dtype=bool)
     unfiltered[matches.matching()] = True
@@ -179,21 +182,31 @@ def explain(reader: Reader, compiled: Compiled, number: int) -> list[dict]:
         for i, (node, form, raw) in enumerate(raws):
             if raw <= 0:
                 continue
+            term = _term_text(node)
             if form == "exact":
-                rows.append(_row(origin.text, fields(node), form, node.text, raw, True))
+                rows.append(_row(origin.text, fields(node), form, term, raw, True))
             elif i == counted:
-                row = _row(origin.text, fields(node), form, node.text, best, True)
+                row = _row(origin.text, fields(node), form, term, best, True)
                 if abs(best - raw) > 5e-5:
                     row["raw"] = round(raw, 4)
                 rows.append(row)
             else:
-                rows.append(_row(origin.text, fields(node), form, node.text, raw, False))
+                rows.append(_row(origin.text, fields(node), form, term, raw, False))
     if compiled.pairs:
         bonus = engine.proximity(documents, PROXIMITY_FIELD, compiled.pairs, PROXIMITY_SLOP)[0]
         if bonus > 0:
             words = " ".join(w for pair in compiled.pairs for w in pair[:1])
             rows.append(_row(words, "body", "proximity", "", float(bonus * PROXIMITY_WEIGHT), True))
     return sorted(rows, key=lambda row: (not row["counted"], -row["score"]))
+
+
+def _term_text(node) -> str:
+    """The index term of a reading; a phrase's words (a synonym of several words)."""
+    if isinstance(node, qn.Phrase):
+        return " ".join(node.words)
+    if isinstance(node, qn.AnyOf) and node.children:
+        return _term_text(node.children[0])
+    return getattr(node, "text", "")
 
 
 def _row(word: str, field: str, form: str, term: str, score: float, counted: bool) -> dict:

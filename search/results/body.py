@@ -13,11 +13,12 @@ import numpy as np
 
 from ..errors import BadParameter, BadQuery
 from ..query import Compiler, Marks, explain, parse, rank, suggest
+from ..query.complete import MAX_COMPLETE_CHARS, complete
 from ..query.engine import engine_for
 from ..query.ranking import Ranking
-from ..query.complete import MAX_COMPLETE_CHARS, complete
 from ..query.similar import similar
 from ..query.stories import Stories, stories_of
+from ..query.synonyms import NO_SYNONYMS, Synonyms
 from ..store import Reader
 from .highlight import SNIPPET_PAGE_CHARS, SNIPPET_SOURCE_CHARS, highlight_text, snippet
 from .located import Located, locate
@@ -32,7 +33,13 @@ MAX_PAGE_DOCUMENTS = 200
 PAGE_DEFAULT = 100
 
 
-def search(reader: Reader, request: SearchRequest, *, choosable: bool = False) -> dict:
+def search(
+    reader: Reader,
+    request: SearchRequest,
+    synonyms: Synonyms = NO_SYNONYMS,
+    *,
+    choosable: bool = False,
+) -> dict:
     """Run one search; return the API's response body (everything a page needs).
 
     With ``choosable`` (the page), a facet whose own filter is set counts the matches of
@@ -48,6 +55,7 @@ def search(reader: Reader, request: SearchRequest, *, choosable: bool = False) -
         query_filter=request.filter(),
         date_order=request.sort.partition(":")[2] or None,
         collapse=request.collapse,
+        synonyms=synonyms,
     )
     compiled, matches, ranked = ranking.compiled, ranking.matches, ranking.documents
     total = ranking.total
@@ -218,10 +226,10 @@ def similar_articles(reader: Reader, doc_id: str, limit: int = SIMILAR_DEFAULT) 
     return {"id": doc_id, "results": results}
 
 
-def query_marks(reader: Reader, text: str) -> Marks:
+def query_marks(reader: Reader, text: str, synonyms: Synonyms = NO_SYNONYMS) -> Marks:
     """The marks a query would put on a document (for the article page)."""
     try:
-        return Compiler(reader).compile(parse(text)).marks()
+        return Compiler(reader, synonyms=synonyms).compile(parse(text)).marks()
     except BadQuery:
         return Marks()
 

@@ -27,7 +27,7 @@ from ..results.body import SIMILAR_DEFAULT
 from ..results.request import PARAMETERS as SEARCH_PARAMETERS
 from ..store import read_build_info, replica_status
 from .caching import not_modified, search_tag, tag
-from .live import live
+from .live import live, synonyms, synonyms_version
 from .metrics import count_search, gauge
 from .openapi import OPENAPI
 from .parameters import takes
@@ -41,15 +41,16 @@ api = Blueprint("api", __name__)
 def api_search():
     search_request = SearchRequest.from_args(request.args, strict=True)
     reader = live().get()
-    etag = search_tag(live().marker)
+    found = synonyms()  # an edited synonyms file changes what a search finds, and its tag
+    etag = search_tag(f"{live().marker}|{synonyms_version()}")
     unchanged = not_modified(etag, weak=True)
     if unchanged is not None:  # the same search of the same index: nothing to send
         return unchanged
     cache = current_app.extensions["result_cache"]
-    key = cache.key(live().marker, search_request)
+    key = cache.key(f"{live().marker}|{synonyms_version()}", search_request)
     cached = cache.get(key)
     if cached is None:
-        body = search(reader, search_request)
+        body = search(reader, search_request, found)
         response = jsonify(body)
         cache.put(key, response.get_data(), body["total"])
         total = body["total"]

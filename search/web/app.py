@@ -20,6 +20,7 @@ from flask_compress import Compress
 from werkzeug.exceptions import HTTPException
 
 from ..errors import SearchError
+from ..query.synonyms import SynonymFile
 from ..settings import from_environment
 from . import runtime
 from .api import api
@@ -59,6 +60,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.extensions["trusted_proxies"] = trusted_networks(app.config["TRUSTED_PROXIES"])
     app.extensions["rate_limiter"] = RateLimiter(app.config["RATE_LIMIT"], runtime.run_dir())
     app.extensions["cors_origins"] = origins(app.config["CORS_ORIGINS"])
+    # a bad synonyms file stops the start here, naming the file and the line
+    app.extensions["synonyms"] = SynonymFile(app.config.get("SYNONYMS") or None)
     app.register_blueprint(api)
     app.register_blueprint(pages)
     app.register_blueprint(writes)

@@ -1,4 +1,5 @@
-"""One open reader of the index per worker, reopened when the index on disk changes."""
+"""One open reader of the index per worker, reopened when the index on disk changes; and
+the synonyms, reloaded when their file changes."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from ..query.synonyms import Synonyms
 from ..store import Reader, generation_marker, open_reader
 
 
@@ -44,3 +46,14 @@ class LiveReader:
 def live() -> LiveReader:
     """The current app's live reader."""
     return current_app.extensions["live_reader"]
+
+
+def synonyms_version() -> str:
+    """Which version of the synonyms file the app holds ("" for none), for search ETags."""
+    return current_app.extensions["synonyms"].version
+
+
+def synonyms() -> Synonyms:
+    """The current app's synonyms (none without ``ARABIC_SEARCH_SYNONYMS``), reloaded when the
+    file changes (`search.query.synonyms.SynonymFile`)."""
+    return current_app.extensions["synonyms"].get()

@@ -93,6 +93,7 @@ EXPLAIN_ROW = {
                 "clitic",
                 "variant",
                 "fuzzy",
+                "synonym",
                 "phrase",
                 "spaced",
                 "prefix",

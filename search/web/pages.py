@@ -16,7 +16,7 @@ from ..results import (
     search,
     similar_articles,
 )
-from .live import live
+from .live import live, synonyms
 from .metrics import count_search
 
 pages = Blueprint("pages", __name__)
@@ -31,7 +31,7 @@ def search_page():
         try:
             search_request = SearchRequest.from_args(request.args)
             # the facets the page shows count what a reader could switch to
-            body = search(live().get(), search_request, choosable=True)
+            body = search(live().get(), search_request, synonyms(), choosable=True)
             count_search(body["total"])
         except IndexMissing:
             raise
@@ -58,7 +58,7 @@ def article_page(doc_id: str):
     if found is None:
         raise NotFound(f"no article with id {doc_id!r}")
     text = request.args.get("q", "")
-    marks = query_marks(reader, text) if text.strip() else Marks()
+    marks = query_marks(reader, text, synonyms()) if text.strip() else Marks()
     title = found["title"]
     title_html = highlight_text(
         title, marks if len(title) <= MAX_TITLE_CHARS else Marks(), reader.stemmer
