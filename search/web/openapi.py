@@ -587,6 +587,7 @@ OPENAPI = {
                         "this endpoint lacks (bad_parameter)"
                     ),
                     "503": _error(INDEX_UNAVAILABLE + "stopping"),
+                    **RATE_LIMITED,
                     **SERVER_ERRORS,
                 },
             }
