@@ -58,9 +58,7 @@ def synonyms_file(tmp_path_factory) -> Path:
 
 def ranked(reader, text: str, synonyms=None) -> list[tuple[str, float]]:
     found = rank(reader, text, limit=20, **({"synonyms": synonyms} if synonyms else {}))
-    return [
-        (reader.stored(n)["id"], float(found.matches.scores[n])) for n in found.documents.tolist()
-    ]
+    return [(reader.stored(n)["id"], found.matches.score(n)) for n in found.documents.tolist()]
 
 
 def test_the_format_solr_s(synonyms_file):
