@@ -204,3 +204,18 @@ def test_the_cli_searches_with_the_example_file(seed_index):
     assert with_file.exit_code == 0
     assert '"total": 0' not in with_file.output
     assert without.output != with_file.output
+
+
+def test_an_edited_file_is_never_answered_not_modified(articles_folder, tmp_path):
+    path = tmp_path / "synonyms.txt"
+    path.write_text("كورونا, كوفيد\n", "utf-8")
+    app = create_app({"TESTING": True, "INDEX_DIR": str(articles_folder), "SYNONYMS": str(path)})
+    client = app.test_client()
+    first = client.get("/api/search?q=كورونا")
+    etag = first.headers["ETag"]
+    assert client.get("/api/search?q=كورونا", headers={"If-None-Match": etag}).status_code == 304
+    path.write_text("الناتو, حلف شمال الأطلسي\n", "utf-8")
+    os.utime(path, ns=(2, 2))
+    again = client.get("/api/search?q=كورونا", headers={"If-None-Match": etag})
+    assert again.status_code == 200
+    assert "synonym-1" not in {hit["id"] for hit in again.get_json()["results"]}
