@@ -568,6 +568,7 @@ OPENAPI = {
         },
         "/api/suggest": {
             "get": {
+                "operationId": "suggest",
                 "summary": "Suggestions as you type: completions of the last word, then titles",
                 "description": "Words come folded as search folds them (اوس completes to "
                 "أوستن), most articles first; titles once three letters are typed. Text with "
@@ -583,8 +584,8 @@ OPENAPI = {
                 "responses": {
                     "200": {"description": "Suggestions, best first", **_json(SUGGEST_BODY)},
                     "400": _error(
-                        f"q missing or over {MAX_COMPLETE_CHARS} characters, or a parameter "
-                        "this endpoint lacks (bad_parameter)"
+                        f"q missing or over {MAX_COMPLETE_CHARS} characters (bad_parameter), or "
+                        "a parameter this endpoint does not take (unknown_parameter)"
                     ),
                     "503": _error(INDEX_UNAVAILABLE + "stopping"),
                     **RATE_LIMITED,
