@@ -143,7 +143,9 @@ def worker_memory_mb(master: int) -> list[dict[str, float]]:
 
     ``rss`` counts the pages of the memory-mapped index a worker has touched, which the
     workers share with each other and the page cache; ``private`` (Private_Clean +
-    Private_Dirty of /proc/PID/smaps_rollup) is what the worker holds alone.
+    Private_Dirty of /proc/PID/smaps_rollup) is what the worker holds alone, pages of the
+    map only it has touched included; ``heap`` (Anonymous) is its own memory, the part that
+    is not the index's files; ``pss`` shares each page among the processes that map it.
     """
     found = []
     try:
@@ -162,7 +164,14 @@ def worker_memory_mb(master: int) -> list[dict[str, float]]:
                 kb[name] = int(rest.split()[0])
         private = kb.get("Private_Clean", 0) + kb.get("Private_Dirty", 0)
         rss = kb.get("Rss", 0)
-        found.append({"rss": round(rss / 1024, 1), "private": round(private / 1024, 1)})
+        found.append(
+            {
+                "rss": round(rss / 1024, 1),
+                "private": round(private / 1024, 1),
+                "heap": round(kb.get("Anonymous", 0) / 1024, 1),
+                "pss": round(kb.get("Pss", 0) / 1024, 1),
+            }
+        )
     return found
 
 
