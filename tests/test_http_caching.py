@@ -193,3 +193,13 @@ def test_static_files_are_cached_for_a_year_under_their_hash(client):
         assert response.data == (SEEDS.parent / "search/web/static/style.css").read_bytes()
     with client.get("/static/style.css") as unversioned:
         assert unversioned.headers["Cache-Control"] == "public, max-age=3600"
+
+
+def test_an_empty_answer_is_never_compressed(client):
+    """Flask's OPTIONS answer has no body: a 204 naming the methods, for gzip clients too."""
+    response = client.options(
+        "/api/documents/x/similar?limit=1", headers={"Accept-Encoding": "gzip, deflate"}
+    )
+    assert (response.status_code, response.data) == (204, b"")
+    assert "Content-Encoding" not in response.headers
+    assert response.headers["Allow"] == "GET, HEAD, OPTIONS"

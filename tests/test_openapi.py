@@ -172,6 +172,12 @@ def _template(path: str) -> str:
     return bare
 
 
+def test_a_write_to_the_similar_list_is_a_405_whatever_its_parameters(writer, client):
+    response = writer.put("/api/documents/x/similar?limit=1", json={"body": "نص"}, headers=AUTH)
+    assert response.status_code == 405
+    assert client.options("/api/search?q=x&utm=1").status_code == 204
+
+
 def test_routes_outside_the_api_take_any_parameter(client):
     assert client.get("/healthz?probe=1").status_code == 200
     assert client.get("/?q=x&utm_source=mail").status_code == 200

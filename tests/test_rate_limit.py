@@ -4,6 +4,7 @@ trusted proxies, a 429 JSON error with Retry-After, held across two real gunicor
 from __future__ import annotations
 
 import shutil
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
@@ -11,6 +12,7 @@ import pytest
 
 from search.settings import SettingError
 from search.web import create_app
+from search.web.ratelimit import RateLimiter
 
 from .live_server import environment, gunicorn_command, json_log, launch, send, stop
 
@@ -122,3 +124,22 @@ def test_a_burst_against_two_gunicorn_workers(seed_index, tmp_path):
         if line.get("path") == "/api/search" and line.get("status") == 200
     }
     assert len(answered_by) == 2
+
+
+def test_a_broken_store_lets_requests_through(seed_index, tmp_path, caplog):
+    run = tmp_path / "run"
+    run.mkdir()
+    app = create_app({"TESTING": True, "INDEX_DIR": str(seed_index), "RATE_LIMIT": "1/minute"})
+    app.extensions["rate_limiter"] = RateLimiter("1/minute", run)
+    store = run / "rate-limits.sqlite"
+    store.unlink()
+    (run / "rate-limits.sqlite-wal").unlink(missing_ok=True)
+    store.mkdir()  # no database can be opened there now
+    statuses = []
+    worker = threading.Thread(
+        target=lambda: statuses.append(app.test_client().get(SEARCH).status_code)
+    )
+    worker.start()  # a thread of its own: a new connection to the store, which fails
+    worker.join(timeout=30)
+    assert statuses == [200]
+    assert "rate limit not counted: its store failed" in caplog.text

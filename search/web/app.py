@@ -77,12 +77,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.before_request(_start_clock)
     app.before_request(_rate_limit)
     app.before_request(check_parameters)
-    app.after_request(_headers)
-    # After-request functions run last registered first: compression, then _headers (which
-    # logs the bytes sent). JSON and pages of COMPRESS_MIN_SIZE bytes or more are compressed
-    # for a client that accepts zstd, br, gzip or deflate.
+    # JSON and pages of COMPRESS_MIN_SIZE bytes or more are compressed for a client that
+    # accepts zstd, br, gzip or deflate; _headers calls it (after an empty answer has become a
+    # 204, which has no body to compress, and before the log line counts the bytes sent).
     app.config.setdefault("COMPRESS_MIN_SIZE", COMPRESS_MIN_SIZE)
-    Compress(app)
+    app.config["COMPRESS_REGISTER"] = False
+    app.extensions["compress"] = Compress(app)
+    app.after_request(_headers)
     return app
 
 
@@ -130,6 +131,8 @@ def _headers(response):
         response.headers.pop("Content-Type", None)
         if _similar_list():
             response.headers["Allow"] = READ_ONLY
+    if response.is_streamed or response.get_data():  # an empty body stays empty
+        response = current_app.extensions["compress"].after_request(response)
     cache_control(response)
     add_cors_headers(response, current_app.extensions["cors_origins"])
     response.headers.update(SECURITY_HEADERS)

@@ -8,11 +8,14 @@ small SQLite file in the server's shared folder (`search.web.runtime`), written 
 transaction per limit, which every worker sees. A window starts at a client's first request
 and lasts the limit's period; over the limit is a 429 ``rate_limited`` with Retry-After, the
 seconds until the window ends. /healthz, /metrics and the page's static files are never
-limited (load balancers and scrapers poll them).
+limited (load balancers and scrapers poll them). A store that fails (a full or vanished
+disk) lets requests through, each logged as a warning: the limit protects the service and
+must not take it down.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import sqlite3
@@ -28,6 +31,7 @@ from limits.strategies import FixedWindowRateLimiter
 from ..errors import RateLimited
 from ..settings import BY_NAME, SettingError
 
+log = logging.getLogger(__name__)
 UNLIMITED_PREFIXES = ("/healthz", "/metrics", "/static/")
 BUSY_MS = 2000  # how long a worker waits for another's transaction on the counts
 
@@ -139,6 +143,12 @@ class RateLimiter:
         """Count one request of ``client``; RateLimited (429) when it is over a limit."""
         if self._strategy is None or path.startswith(UNLIMITED_PREFIXES):
             return
+        try:
+            self._count(client)
+        except sqlite3.Error as error:  # a broken store must not take the service down
+            log.warning("rate limit not counted: its store failed (%s)", error)
+
+    def _count(self, client: str) -> None:
         for item in self.limits:
             if not self._strategy.hit(item, client):
                 reset = self._strategy.get_window_stats(item, client).reset_time
