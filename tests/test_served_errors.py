@@ -75,6 +75,7 @@ def assert_json_error(answer, status: int, code: str) -> str:
     error = json.loads(body)["error"]
     assert error["code"] == code
     assert error["message"]
+    assert error["docs"] == "README.md#errors"  # gunicorn's and nginx's as the app's
     return error["message"]
 
 

@@ -10,6 +10,11 @@
     logs       JSON log lines
     metrics    GET /metrics: Prometheus counts summed over the workers, gauges read at scrape
     runtime    the folder a server's workers share (metrics files, rate-limit counts)
+    ratelimit  ARABIC_SEARCH_RATE_LIMIT, counted in that folder so every worker sees one count
+    clients    the client's address, through trusted proxies' X-Forwarded-For
+    cors       ARABIC_SEARCH_CORS_ORIGINS for the read API
+    caching    Cache-Control per route, ETags and 304s, static files' hashed links
+    parameters the query parameters each /api/ endpoint takes (any other: 400)
     serving    gunicorn's settings for the deployed server
 
 gunicorn runs ``gunicorn -c python:search.web.serving 'search.web:create_app()'``.
