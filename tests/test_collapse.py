@@ -109,6 +109,8 @@ def test_the_page_says_where_else_it_was_published(client):
     assert set(links) >= {"صحيفة الشرق", "صحيفة الغرب"} - {story_source(root)}
     for href in links.values():
         assert href.startswith("/articles/wire")
+    assert len(also.find_all("a")) == len(links)  # each outlet once
+    assert story_source(root) not in links  # never the outlet of the copy shown
     every = parse(client.get("/", query_string={"q": QUERY, "collapse": "false"}))
     assert not every.find_all("p", cls="also")
     box = every.find("input", name="collapse")
