@@ -15,6 +15,7 @@ from .live_server import OPENER, environment, fetch, gunicorn_command, json_log,
 SEARCHES = 40
 MISSING = 6  # document lookups of ids the index lacks
 CLIENTS = 4  # concurrent connections, so both workers answer
+MAX_REQUESTS = 10  # each worker is replaced after about this many: dead workers' counts stay
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +23,10 @@ def server(seed_index, tmp_path_factory):
     folder = tmp_path_factory.mktemp("metrics")
     shutil.copytree(seed_index, folder / "index")
     log = folder / "gunicorn.log"
-    env = environment(ARABIC_SEARCH_INDEX_DIR=str(folder / "index"))
+    env = environment(
+        ARABIC_SEARCH_INDEX_DIR=str(folder / "index"),
+        ARABIC_SEARCH_MAX_REQUESTS=str(MAX_REQUESTS),  # workers replaced during the test
+    )
     process, base = launch(gunicorn_command(workers=2), env, log)
     yield base, log, folder / "index"
     stop(process)
@@ -73,7 +77,7 @@ def test_requests_are_counted_across_two_workers(server):
     assert total(samples, "arabic_search_zero_result_searches_total") == 10
 
     answered_by = {line["pid"] for line in json_log(log) if line.get("path") == "/api/search"}
-    assert len(answered_by) == 2  # the counts above are both workers'
+    assert len(answered_by) > 2  # both workers, each replaced at least once: all counted
 
 
 def test_the_index_gauges(server):
