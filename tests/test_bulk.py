@@ -97,6 +97,8 @@ def test_a_bulk_build_writes_what_whoosh_writes(tmp_path):
     expected = _contents(_whoosh_built(tmp_path / "whoosh", documents))
     built = _contents(_bulk_built(tmp_path / "bulk", documents))
     assert built["postings"].keys() == expected["postings"].keys()
+    roots = {term.decode() for field, term in built["postings"] if field == "body_root"}
+    assert {"كتب", "دفع", "حلف"} <= roots  # the root fields are there, and the same
     assert built == expected
 
 
@@ -168,21 +170,26 @@ def test_terms_of_several_blocks_write_what_whoosh_writes(tmp_path):
     assert built == expected
 
 
-def _chain_readings(text: str) -> tuple[dict[str, list[int]], dict[str, int]]:
-    """What Whoosh's own analyzers make of a text: exact forms' positions, stems' counts."""
+def _chain_readings(text: str) -> tuple[dict[str, list[int]], dict[str, int], dict]:
+    """What Whoosh's own analyzers make of a text: exact forms' positions, stems' counts,
+    roots' positions."""
     schema = make_schema()
-    stems = {}
+    stems, roots = {}, {}
     for token in schema["body"].analyzer(text):
         stems[token.text] = stems.get(token.text, 0) + 1
+    for token in schema["body_root"].analyzer(text, positions=True):
+        roots.setdefault(token.text, []).append(token.pos)
     exact = {}
     for token in schema["body_exact"].analyzer(text, positions=True):
         exact.setdefault(token.text, []).append(token.pos)
-    return exact, stems
+    return exact, stems, roots
 
 
 def test_token_readings_follow_the_analyzer_chain():
-    text = "وقال الرَّئِيسُ في ﷺ لكوريا والطالبات F-16 ٢٠٢٤"
-    assert bulk.text_postings(text, "light+snowball") == _chain_readings(text)
+    text = "وقال الرَّئِيسُ في ﷺ لكوريا والطالبات F-16 ٢٠٢٤ الكاتب مكتوبة"
+    readings = bulk.text_postings(text, "light+snowball")
+    assert readings == _chain_readings(text)
+    assert len(readings[2]["كتب"]) == 2  # الكاتب and مكتوبة share their root
 
 
 # Pieces of text the folds treat differently: letters and their variant spellings, marks,
@@ -208,6 +215,9 @@ PIECES = [
     "الله",
     "والطالبات",
     "لكوريا",
+    "مكتوبة",
+    "الكُتّاب",
+    "أطفال",
     *"0159٠٣٩۱۴",
     "F-16",
     "COVID-19",
@@ -250,7 +260,7 @@ def test_a_batch_reads_each_text_as_it_reads_the_text_alone(texts):
     together = analyse(lexicon, texts)
     for number, text in enumerate(texts):
         alone = analyse(lexicon, [text])
-        for kind in ("exact", "stems"):
+        for kind in ("exact", "stems", "roots"):
             grouped, single = getattr(together, kind), getattr(alone, kind)
             assert _groups(grouped, number) == _groups(single, 0)
             assert grouped.lengths[number] == single.lengths[0]

@@ -10,7 +10,8 @@ Two chains come out of this module:
 * ``arabic_analyzer(stem=False)`` feeds the *exact* fields: normalised surface forms, stop
   words kept (a quoted phrase must match them), positions kept for phrases;
 * ``arabic_analyzer(stem=True)`` feeds the *stem* fields: stop words dropped, then the
-  stemmer, which may emit two stems for a word that begins with a one-letter clitic.
+  stemmer, which may emit two stems for a word that begins with a one-letter clitic;
+* ``root_analyzer()`` feeds the *root* fields: each word's root (`search.analysis.roots`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from whoosh.analysis import Filter, RegexTokenizer
 from whoosh.analysis.analyzers import CompositeAnalyzer
 
 from .normalize import compose, fold_digits, fold_letters, join_compound, strip_diacritics
+from .roots import token_roots
 from .stemmers import DEFAULT_STEMMER, STEMMERS
 from .stopwords import STOPWORDS
 from .tokens import TOKEN_PATTERN, compound_words
@@ -143,6 +145,22 @@ def arabic_analyzer(*, stem: bool = True, stemmer: str = DEFAULT_STEMMER) -> Com
     if stem:
         chain = chain | DropStopwords() | Stem(stemmer)
     return chain
+
+
+class Roots(Filter):
+    """Replace each raw token by its root (`roots.token_roots`); drop a token without one.
+    It reads the token as written, so it comes straight after the tokenizer."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            for root in token_roots(token.text):
+                token.text = root
+                yield token
+
+
+def root_analyzer() -> CompositeAnalyzer:
+    """The root fields' chain: each word's root, for ``root:`` searches."""
+    return RegexTokenizer(TOKEN_PATTERN) | Roots()
 
 
 def analyzer_stemmer(analyzer: CompositeAnalyzer) -> str | None:

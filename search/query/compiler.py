@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..analysis import compound_words, is_stopword, light_stems, normalize, stems
+from ..analysis.roots import root_of
 from ..errors import BadQuery
 from ..store import Reader
 from . import nodes as qn
@@ -26,6 +27,7 @@ from .synonyms import NO_SYNONYMS, Synonyms
 from .variants import spelling_variants
 
 TITLE_WEIGHT = 2.0  # a word in the headline says more about the topic than one in the body
+ROOT_WEIGHTS = {"title_root": TITLE_WEIGHT, "body_root": 1.0}  # root:كتب, as a word is weighed
 EXACT_WEIGHT = 0.25  # added on top of the stem match when the folded surface form matches too
 # Another reading of the word's stem: its first letter taken as a clitic (وزير -> زير), or
 # Snowball's stem beside ours; the best reading of a word counts (docs/relevance.md).
@@ -63,9 +65,10 @@ class Marks:
     exacts: frozenset[str] = frozenset()
     stems: frozenset[str] = frozenset()
     phrases: tuple[tuple[str, ...], ...] = field(default=())
+    roots: frozenset[str] = frozenset()  # root: searches; `search.results` marks their words
 
     def __bool__(self) -> bool:
-        return bool(self.exacts or self.stems or self.phrases)
+        return bool(self.exacts or self.stems or self.phrases or self.roots)
 
 
 @dataclass
@@ -94,9 +97,15 @@ class Compiled:
     # each scored form of a typed word: (its query node, the word as typed, the form name)
     origins: list[Origin] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # what the compiler did unasked
+    roots: set[str] = field(default_factory=set)
 
     def marks(self) -> Marks:
-        return Marks(frozenset(self.exacts), frozenset(self.stems), tuple(self.phrases))
+        return Marks(
+            frozenset(self.exacts),
+            frozenset(self.stems),
+            tuple(self.phrases),
+            frozenset(self.roots),
+        )
 
 
 class Compiler:
@@ -115,6 +124,7 @@ class Compiler:
         self.pairs: list[tuple[str, str]] = []
         self.origins: list[Origin] = []
         self.notices: list[str] = []
+        self.roots: set[str] = set()
         self._guesses = 0  # unknown words given fuzzy readings so far
         self._close: dict[tuple[str, float], list[tuple[str, float]]] = {}  # word~N, once
         # each distinct prefix's node and the words it expanded to, and the budget spent
@@ -127,7 +137,14 @@ class Compiler:
         if query is None:
             raise BadQuery("the query has no words to search for")
         return Compiled(
-            query, self.exacts, self.stems, self.phrases, self.pairs, self.origins, self.notices
+            query,
+            self.exacts,
+            self.stems,
+            self.phrases,
+            self.pairs,
+            self.origins,
+            self.notices,
+            self.roots,
         )
 
     # -- nodes ----------------------------------------------------------------------------
@@ -216,6 +233,8 @@ class Compiler:
             if marking:
                 self.origins.append(Origin(term.text, node, "field"))
             return node
+        if term.field == "root":
+            return self.root(term, exact, marking=marking)
         stop = is_stopword(exact)
         if stop and not keep_stopwords:
             return None
@@ -256,6 +275,18 @@ class Compiler:
             parts = tuple(forms + readings)
             self.origins.append(Origin(term.text, compiled, "word", parts, group, term.boost))
         return compiled
+
+    def root(self, term: p.Term, exact: str, *, marking: bool) -> qn.Node:
+        """``root:كتب``: the words of one root, through the root fields, which nothing else
+        searches. The typed word is read as a root when the index holds it as one (كتب),
+        else its root is taken (مكتوبة -> كتب)."""
+        held = any(self.reader.doc_frequency(name, exact) for name in ROOT_WEIGHTS)
+        root = exact if held else (root_of(term.text) or exact)
+        node = qn.FieldedTerm(root, ROOT_WEIGHTS, boost=term.boost)
+        if marking:
+            self.roots.add(root)
+            self.origins.append(Origin(term.text, node, "root", ((node, "root"),)))
+        return node
 
     def readings(
         self, exact: str, word_stems: tuple[str, ...], variants: list[str], weights: dict
@@ -402,9 +433,12 @@ class Compiler:
     ) -> tuple[qn.Node, list[str]]:
         """A prefix's most frequent words in each field it searches (those ``matcher`` takes,
         when given), within the budgets."""
-        names = {"title": ["title_exact"], "source": ["source_text"], "tag": ["tag_text"]}.get(
-            field_name or "", ["title_exact", "body_exact"]
-        )
+        names = {
+            "title": ["title_exact"],
+            "source": ["source_text"],
+            "tag": ["tag_text"],
+            "root": list(ROOT_WEIGHTS),
+        }.get(field_name or "", ["title_exact", "body_exact"])
         clauses, marked = [], []
         for name in names:
             room = MAX_PREFIX_SCAN - self._scanned
@@ -432,6 +466,9 @@ class Compiler:
         folded = tuple(w for w in (normalize(x) for x in phrase.words) if w)
         if not folded:
             return None
+        if phrase.field == "root":  # root:"كتب درس": each root must match
+            parts = [self.root(p.Term(w, field="root"), w, marking=marking) for w in folded]
+            return qn.all_of(parts)
         if phrase.field == "source":
             names = ["source_text"]
         elif phrase.field == "tag":

@@ -7,6 +7,7 @@
     a AND b         كوريا AND روسيا            both must match
     a OR b, a أو b  بيونغ OR سيول              alternatives
     field:word      title:بلينكن source:رويترز tag:كوريا (also عنوان: مصدر: وسم:)
+    root:word       root:كتب                  words of that root: كاتب مكتوبة الكتب (also جذر:)
     prefix*         صاروخ*                    words that start so
     word~ word~2    كوريا~                    also words an edit or two away (query.fuzzy)
     wild?card       كور?ا                     ? is any one letter, * any letters, inside a word
@@ -52,6 +53,9 @@ FIELDS = {
     "tag": "tag",
     "tags": "tag",
     "وسم": "tag",
+    "root": "root",
+    "جذر": "root",
+    "الجذر": "root",
 }
 OPEN_QUOTES = {'"': '"', "“": "”", "”": "”", "«": "»", "„": "”"}
 PREFIX_MARK = "*"
@@ -165,7 +169,7 @@ def _lex(text: str, notices: list[str]) -> list[_Token]:
                 continue
             if colon and rest and FIELD_LIKE_RE.fullmatch(name):
                 notices.append(
-                    f"{name}: is not a field (title:, source: and tag: are); "
+                    f"{name}: is not a field (title:, source:, tag: and root: are); "
                     f"{chunk} was searched as words"
                 )
             tokens.extend(_chunk_tokens(chunk, notices))
@@ -335,7 +339,7 @@ def parse_with_notices(text: str) -> tuple[Node, list[str]]:
     and searched as plain words instead.
 
     >>> parse_with_notices("date:2024")[1]
-    ['date: is not a field (title:, source: and tag: are); date:2024 was searched as words']
+    ['date: is not a field (title:, source:, tag: and root: are); date:2024 was searched as words']
     """
     if len(text) > MAX_QUERY_LENGTH:
         raise BadQuery(f"the query is {len(text)} characters long; at most {MAX_QUERY_LENGTH}")

@@ -154,13 +154,19 @@ def explain(reader: Reader, compiled: Compiled, number: int) -> list[dict]:
     def fields(node) -> str:
         names = node.weights if isinstance(node, qn.FieldedTerm) else {}
         return "+".join(
-            name.removesuffix("_exact")
+            name.removesuffix("_exact").removesuffix("_root")
             for name in names
             if engine.term_scores(name, node.text, 1.0, documents)[0] > 0
         )
 
     rows = []
     for origin in compiled.origins:
+        if origin.form == "root":
+            added = score(origin.node)
+            if added > 0:
+                node = origin.node
+                rows.append(_row(origin.text, fields(node), "root", node.text, added, True))
+            continue
         if origin.form != "word":
             # a spaced compound's node sits inside its word's, whose boost it shares
             added = (origin.boost if origin.form == "spaced" else 1.0) * score(origin.node)

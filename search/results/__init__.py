@@ -18,6 +18,7 @@ from .body import (
     search,
     similar_articles,
     suggestions,
+    with_roots,
 )
 from .highlight import highlight_text, snippet
 from .request import SearchRequest
@@ -35,4 +36,5 @@ __all__ = [
     "similar_articles",
     "snippet",
     "suggestions",
+    "with_roots",
 ]

@@ -8,9 +8,12 @@ mean" offered when little is found.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
 
+from ..analysis import TOKEN_RE, normalize
+from ..analysis.roots import token_roots
 from ..errors import BadParameter, BadQuery
 from ..query import Compiler, Marks, explain, parse, rank, suggest
 from ..query.complete import MAX_COMPLETE_CHARS, complete
@@ -152,6 +155,17 @@ def _duplicates(reader: Reader, copies: Stories, number: int) -> list[dict]:
             }
         )
     return found
+
+
+def with_roots(marks: Marks, *texts: str) -> Marks:
+    """The marks with the words of ``texts`` whose root a ``root:`` search asked for, for a
+    text highlighted by analysing it (the article page); a page of hits finds them in the
+    root fields' positions instead (`located`)."""
+    if not marks.roots:
+        return marks
+    tokens = {token for text in texts for token in TOKEN_RE.findall(text)}
+    rooted = {normalize(t) for t in tokens if not marks.roots.isdisjoint(token_roots(t))}
+    return replace(marks, exacts=marks.exacts | rooted)
 
 
 def _hit(stored: dict, score: float, title_at: Located, body_at: Located, source: int) -> dict:

@@ -24,6 +24,7 @@ from ..store import Reader
 from ..store.spans import stored_spans
 
 EXACT_SUFFIX = "_exact"  # a stored text's field of normalised forms (title -> title_exact)
+ROOT_SUFFIX = "_root"  # and of its words' roots (title -> title_root)
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,9 @@ def locate(reader: Reader, marks: Marks, stored: dict[int, dict], field: str) ->
             _note(found, docs, positions, stem)
         for phrase in marks.phrases:
             _phrase(reader, exact_field, phrase, numbers, found)
+        for root in sorted(marks.roots):  # root: searches; the root fields keep positions
+            docs, positions = reader.occurrences(field + ROOT_SUFFIX, root, numbers)
+            _note(found, docs, positions, root)
     located = {}
     for number, matched in found.items():
         starts, ends = stored_spans(stored[number], field)

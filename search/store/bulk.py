@@ -46,7 +46,7 @@ from whoosh.index import TOC, FileIndex, clean_files
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from ..analysis import DEFAULT_STEMMER
-from ..analysis.filters import Stem
+from ..analysis.filters import Roots, Stem
 from .bulk_text import Lexicon, analyse, gather, stable_argsort
 from .codec import ArrayCodec, Block, TermArrays
 from .spans import SPAN_FIELDS, SPANS_FIELD, encode_spans
@@ -70,9 +70,11 @@ def _frequency_bytes(n: int) -> bytes:
     return _FREQUENCIES[n] if n < 256 else pack_uint(n)
 
 
-def text_postings(text: str, stemmer: str) -> tuple[dict[str, list[int]], dict[str, int]]:
+def text_postings(
+    text: str, stemmer: str
+) -> tuple[dict[str, list[int]], dict[str, int], dict[str, list[int]]]:
     """One text as the bulk writer reads it (`bulk_text.analyse`): exact forms with their
-    positions, stems with their counts.
+    positions, stems with their counts, roots with their positions.
 
     Positions count the tokenizer's matches, as Whoosh's RegexTokenizer does, so a stop word
     keeps its place in the exact field and a phrase across it still matches.
@@ -88,7 +90,11 @@ def text_postings(text: str, stemmer: str) -> tuple[dict[str, list[int]], dict[s
         lexicon.stems.words[term]: count
         for term, count in zip(stems.term.tolist(), stems.count.tolist(), strict=True)
     }
-    return positions, counts
+    roots, root_positions, at = analysed.roots, {}, 0
+    for term, count in zip(roots.term.tolist(), roots.count.tolist(), strict=True):
+        root_positions[lexicon.roots.words[term]] = roots.positions[at : at + count].tolist()
+        at += count
+    return positions, counts, root_positions
 
 
 def _encode_positions(positions: list[int]) -> bytes:
@@ -121,8 +127,9 @@ class _Postings:
 STEMS, STEM_POSITIONS = "stems", "stem positions"
 EXACT_COUNTS, EXACT_POSITIONS = "exact counts", "exact positions"
 EXACT = "exact"  # either exact kind: both read the batch's exact words
+ROOT_POSITIONS = "root positions"  # the root fields (search.analysis.roots)
 STEM_KINDS = (STEMS, STEM_POSITIONS)
-POSITION_KINDS = (STEM_POSITIONS, EXACT_POSITIONS)
+POSITION_KINDS = (STEM_POSITIONS, EXACT_POSITIONS, ROOT_POSITIONS)
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.int64)
 
 
@@ -141,7 +148,10 @@ class _Plan:
             if not field.indexed or items is None:
                 continue
             stems = [item for item in items if isinstance(item, Stem)]
-            if stems and type(field.format) in (Frequency, Positions):
+            if any(isinstance(item, Roots) for item in items):
+                if type(field.format) is Positions:
+                    self.fast[name] = ROOT_POSITIONS
+            elif stems and type(field.format) in (Frequency, Positions):
                 self.fast[name] = STEMS if type(field.format) is Frequency else STEM_POSITIONS
                 self.stemmer = stems[0].stemmer
             elif not stems and type(field.format) is Frequency:
@@ -203,15 +213,13 @@ class SegmentBuilder:
                     chosen[name][0].append(first + offset)
                     chosen[name][1].append(number)
         analysed = analyse(self.lexicon, list(texts))
-        starts = {
-            EXACT: analysed.exact.starts(len(texts)),
-            STEMS: analysed.stems.starts(len(texts)),
-        }
+        readings = {EXACT: analysed.exact, STEMS: analysed.stems, ROOT_POSITIONS: analysed.roots}
+        starts = {reading: grouped.starts(len(texts)) for reading, grouped in readings.items()}
         lengths: dict[str, Iterator[int]] = {}
         for name, (docs, numbers) in chosen.items():
             kind = plan.fast[name]
-            grouped = analysed.stems if kind in STEM_KINDS else analysed.exact
-            where = starts[STEMS if kind in STEM_KINDS else EXACT]
+            reading = STEMS if kind in STEM_KINDS else kind if kind == ROOT_POSITIONS else EXACT
+            grouped, where = readings[reading], starts[reading]
             numbers = np.asarray(numbers, dtype=np.int64)
             begin = where[numbers]
             sizes = where[numbers + 1] - begin
@@ -348,8 +356,12 @@ class SegmentBuilder:
             np.concatenate(parts) if parts[0] is not None else None
             for parts in zip(*chunks, strict=True)
         )
-        stemmed = self.plan.fast[name] in STEM_KINDS
-        vocabulary = self.lexicon.stems if stemmed else self.lexicon.exact
+        kind = self.plan.fast[name]
+        vocabulary = self.lexicon.exact
+        if kind in STEM_KINDS:
+            vocabulary = self.lexicon.stems
+        elif kind == ROOT_POSITIONS:
+            vocabulary = self.lexicon.roots
         present = np.flatnonzero(np.bincount(terms))
         words = list(map(vocabulary.words.__getitem__, present.tolist()))
         order = sorted(range(len(words)), key=words.__getitem__)

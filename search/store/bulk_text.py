@@ -13,6 +13,8 @@ words of a whole batch, their positions and their counts per text come from nump
     exact ids   what each raw id reads as in the exact fields (usually one word, none for a
                 token the folds leave empty, several for a ligature NFKC spells as words)
     stem ids    the stems of those words (none for a stop word), with their positions
+    root ids    the token's root (`search.analysis.roots`; none for a particle, a number or
+                a Latin word), with its position: found once per distinct token, as the rest
 
 Positions count the tokenizer's matches, as Whoosh's RegexTokenizer does, so a stop word or
 an emptied token keeps its place and the words of one ligature share their token's place.
@@ -28,6 +30,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..analysis import TOKEN_PATTERN, token_words
+from ..analysis.roots import token_roots
 
 # The tokenizer's pattern as one group: ``split`` returns the text between tokens and the
 # tokens, alternately (the pattern itself has no group of its own).
@@ -49,14 +52,16 @@ class Vocabulary(dict):
 
 class Lexicon(dict):
     """Raw tokens -> ids, each new token analysed once (``__missing__``), and what every
-    raw id reads as in the exact and the stem fields, as flat arrays with their ends."""
+    raw id reads as in the exact, the stem and the root fields, as flat arrays with their
+    ends."""
 
     def __init__(self, stemmer: str) -> None:
         super().__init__()
         self.stemmer = stemmer
-        self.exact, self.stems = Vocabulary(), Vocabulary()
+        self.exact, self.stems, self.roots = Vocabulary(), Vocabulary(), Vocabulary()
         self._exact_flat, self._exact_ends = array("q"), array("q")
         self._stem_flat, self._stem_ends = array("q"), array("q")
+        self._root_flat, self._root_ends = array("q"), array("q")
         self._arrays: tuple | None = None
         self._known: dict[str, int] = {}  # the same ids in a plain dict: faster to look up
 
@@ -66,8 +71,10 @@ class Lexicon(dict):
         for word, found in token_words(token, self.stemmer):
             self._exact_flat.append(exact[word])
             self._stem_flat.extend(map(stems.__getitem__, found))
+        self._root_flat.extend(map(self.roots.__getitem__, token_roots(token)))
         self._exact_ends.append(len(self._exact_flat))
         self._stem_ends.append(len(self._stem_flat))
+        self._root_ends.append(len(self._root_flat))
         self._arrays = None
         return number
 
@@ -82,9 +89,9 @@ class Lexicon(dict):
             ids[new] = list(map(self.__getitem__, map(tokens.__getitem__, new.tolist())))
         return ids
 
-    def readings(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(exact flat, exact ends, stem flat, stem ends) as numpy arrays, made again only
-        after new tokens."""
+    def readings(self) -> tuple[np.ndarray, ...]:
+        """(exact flat, exact ends, stem flat, stem ends, root flat, root ends) as numpy
+        arrays, made again only after new tokens."""
         if self._arrays is None:
             self._arrays = tuple(
                 np.frombuffer(numbers, dtype=np.int64).copy()
@@ -93,6 +100,8 @@ class Lexicon(dict):
                     self._exact_ends,
                     self._stem_flat,
                     self._stem_ends,
+                    self._root_flat,
+                    self._root_ends,
                 )
             )
         return self._arrays
@@ -129,12 +138,13 @@ class Tokens(NamedTuple):
 
 
 class Analysed(NamedTuple):
-    """A batch of texts read as exact words and as stems, both with positions, and where
-    each token is."""
+    """A batch of texts read as exact words, as stems and as roots, each with positions, and
+    where each token is."""
 
     exact: Grouped
     stems: Grouped
     tokens: Tokens
+    roots: Grouped
 
 
 def _expand(raw: np.ndarray, flat: np.ndarray, ends: np.ndarray):
@@ -171,21 +181,23 @@ def _group(texts: int, text: np.ndarray, term: np.ndarray, positions: np.ndarray
 
 
 def analyse(lexicon: Lexicon, texts: list[str]) -> Analysed:
-    """Tokens with their offsets, exact words and stems with positions, of every text of a
-    batch."""
+    """Tokens with their offsets, exact words, stems and roots with positions, of every text
+    of a batch."""
     split = [SPLIT_RE.split(text) for text in texts]
     parts = np.fromiter(map(len, split), dtype=np.int64, count=len(texts))  # 2 per token + 1
     sizes = parts // 2
     raw = lexicon.ids(list(chain.from_iterable(pieces[1::2] for pieces in split)))
     text_of = np.repeat(np.arange(len(texts)), sizes)
     position = np.arange(raw.size) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-    exact_flat, exact_ends, stem_flat, stem_ends = lexicon.readings()
+    exact_flat, exact_ends, stem_flat, stem_ends, root_flat, root_ends = lexicon.readings()
     exact, source = _expand(raw, exact_flat, exact_ends)
     stems, stem_source = _expand(raw, stem_flat, stem_ends)
+    roots, root_source = _expand(raw, root_flat, root_ends)
     return Analysed(
         _group(len(texts), text_of[source], exact, position[source]),
         _group(len(texts), text_of[stem_source], stems, position[stem_source]),
         _tokens(split, parts, sizes, raw, exact_ends),
+        _group(len(texts), text_of[root_source], roots, position[root_source]),
     )
 
 

@@ -52,7 +52,8 @@ SEGMENT_FILE = re.compile(r"MAIN_[0-9a-z]+\.[A-Za-z0-9_.]+")
 #      posting blocks with only their positions compressed
 #   4  a tag field (each tag whole) for the tag filter and facet
 #   5  a fingerprint column (search.store.schema.Fingerprint) for copies of one story
-FORMAT = 5
+#   6  the root fields (title_root, body_root) for root: searches
+FORMAT = 6
 WRITE_LOCK_TIMEOUT = 30.0  # seconds a writer waits for another writer before giving up
 
 

@@ -3,7 +3,8 @@
 Two forms of the text: stemmed for recall, normalised surface forms for precision. Only the
 stemmed fields store text (the highlighter reads it back). Both keep positions: the exact
 fields for phrase and proximity queries, and both for the highlighter, which finds a hit's
-matched words as positions and their offsets in the stored token table (`spans`).
+matched words as positions and their offsets in the stored token table (`spans`). A third
+form, each word's root, is searched only by ``root:`` queries.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from whoosh.columns import FixedBytesColumn
 from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from ..analysis import DEFAULT_STEMMER
-from ..analysis.filters import analyzer_stemmer, arabic_analyzer
+from ..analysis.filters import analyzer_stemmer, arabic_analyzer, root_analyzer
 from ..analysis.fingerprint import SIGNATURE_SIZE, signature_bytes
 from ..documents import Article
 from .spans import SPANS_FIELD, document_spans
@@ -39,12 +40,17 @@ def make_schema(stemmer: str = DEFAULT_STEMMER) -> Schema:
     """The fields of every article, the stem fields analysed with ``stemmer``."""
     stem = arabic_analyzer(stem=True, stemmer=stemmer)
     exact = arabic_analyzer(stem=False)
+    roots = root_analyzer()
     return Schema(
         id=ID(stored=True, unique=True),
         title=TEXT(analyzer=stem, stored=True, phrase=True),
         body=TEXT(analyzer=stem, stored=True, phrase=True),
         title_exact=TEXT(analyzer=exact, phrase=True),
         body_exact=TEXT(analyzer=exact, phrase=True),
+        # each word's root (كتب for مكتوبة), searched only by root: queries; positions for
+        # the highlighter, which marks a root's words as it marks any other (`located`)
+        title_root=TEXT(analyzer=roots, phrase=True),
+        body_root=TEXT(analyzer=roots, phrase=True),
         source=ID(stored=True, sortable=True),
         source_text=TEXT(analyzer=exact, phrase=True),
         tags=STORED(),
@@ -80,6 +86,8 @@ def article_fields(article: Article) -> dict:
         "body": article.body,
         "title_exact": article.title,
         "body_exact": article.body,
+        "title_root": article.title,
+        "body_root": article.body,
         "source": article.source or "",
         "source_text": article.source or "",
         "tags": list(article.tags),

@@ -94,6 +94,7 @@ EXPLAIN_ROW = {
                 "variant",
                 "fuzzy",
                 "synonym",
+                "root",
                 "phrase",
                 "spaced",
                 "prefix",
@@ -470,7 +471,8 @@ OPENAPI = {
                     _param(
                         "q",
                         {"type": "string", "maxLength": MAX_QUERY_LENGTH},
-                        'Words, "phrases", -exclusions, OR/أو, title:, source:, tag:, prefix*',
+                        'Words, "phrases", -exclusions, OR/أو, title:, source:, tag:, root:, '
+                        "prefix*",
                         required=True,
                     )
                     | {

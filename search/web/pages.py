@@ -15,6 +15,7 @@ from ..results import (
     query_marks,
     search,
     similar_articles,
+    with_roots,
 )
 from .live import live, synonyms
 from .metrics import count_search
@@ -60,6 +61,7 @@ def article_page(doc_id: str):
     text = request.args.get("q", "")
     marks = query_marks(reader, text, synonyms()) if text.strip() else Marks()
     title = found["title"]
+    marks = with_roots(marks, title, found["body"][:MAX_BODY_CHARS])
     title_html = highlight_text(
         title, marks if len(title) <= MAX_TITLE_CHARS else Marks(), reader.stemmer
     )
