@@ -22,19 +22,23 @@ import re
 import threading
 from functools import lru_cache
 
-from nltk.stem.isri import ISRIStemmer
-from tashaphyne.stemming import ArabicLightStemmer
-from tashaphyne.stemming import arabicstopwords as stopwords
-
 from .normalize import WORD_CACHE, compose, normalize, strip_diacritics
 from .stopwords import STOPWORDS
 
 MIN_ROOT_LETTERS = 3  # a shorter word is a particle or a clitic pair: no root worth searching
 ARABIC_WORD_RE = re.compile("[\u0621-\u064a]+")  # folded Arabic letters only
 ROOT_LETTERS = 3  # an ISRI root of another length goes to Tashaphyne (bench/root_accuracy.py)
-_ISRI = ISRIStemmer()
-_TASHAPHYNE = ArabicLightStemmer()  # keeps its last word between calls: one at a time
-_LOCK = threading.Lock()
+_LOCK = threading.Lock()  # Tashaphyne keeps its last word between calls: one at a time
+
+
+@lru_cache(maxsize=1)
+def _extractors():
+    """The two extractors, made on first use: importing NLTK takes half a second, which a
+    bulk-build worker should not spend before it has asked to die with its parent."""
+    from nltk.stem.isri import ISRIStemmer
+    from tashaphyne.stemming import ArabicLightStemmer, arabicstopwords
+
+    return ISRIStemmer(), ArabicLightStemmer(), arabicstopwords
 
 
 @lru_cache(maxsize=WORD_CACHE)
@@ -54,7 +58,7 @@ def token_roots(token: str) -> tuple[str, ...]:
         return ()
     written = strip_diacritics(compose(token))
     with _LOCK:
-        root = normalize(_ISRI.stem(written) or "")
+        root = normalize(_extractors()[0].stem(written) or "")
         if len(root) != ROOT_LETTERS:
             root = normalize(_tashaphyne_root(written)) or root
     return (root,) if root else ()
@@ -65,7 +69,7 @@ def _tashaphyne_root(word: str) -> str:
     the most frequent of its candidate roots from a set of strings, whose order follows
     Python's per-process string hashing, so two build workers could give one word two
     roots. Here the first in sorted order wins."""
-    stemmer = _TASHAPHYNE
+    _, stemmer, stopwords = _extractors()
     stemmer.light_stem(word)
     if stopwords.is_stop(stemmer.word):
         return stopwords.stop_root(stemmer.word) or ""
