@@ -34,8 +34,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     ARABIC_SEARCH_INDEX_DIR=/srv/arabic-search/index \
     ARABIC_SEARCH_TRUSTED_PROXIES=127.0.0.1
 # nginx fronts gunicorn (deploy/nginx.conf); the headers-more module drops the Server header.
+# rsync carries a primary's index to its read replicas (compose.replicas.yaml).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends nginx libnginx-mod-http-headers-more-filter \
+        rsync \
     && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system search && useradd --system --gid search --home-dir /srv/arabic-search search
 COPY --from=build /opt/arabic-search /opt/arabic-search
@@ -44,7 +46,9 @@ COPY deploy ./deploy
 COPY seeds ./seeds
 # The index lives on a volume, so it outlives the container and an upgrade; deploy/start.sh
 # builds it from seeds/ when the volume holds none (a fresh volume, or a bind-mounted folder).
-RUN mkdir -p "$ARABIC_SEARCH_INDEX_DIR" && chown -R search:search /srv/arabic-search
+# A read replica's copy starts as the empty /srv/arabic-search/replica (compose.replicas.yaml).
+RUN mkdir -p "$ARABIC_SEARCH_INDEX_DIR" /srv/arabic-search/replica \
+    && chown -R search:search /srv/arabic-search
 VOLUME ["/srv/arabic-search/index"]
 
 USER search

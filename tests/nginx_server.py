@@ -42,3 +42,24 @@ def nginx_command(config: Path) -> list[str]:
     if os.geteuid() == 0:  # root's workers would run as nobody, who cannot use the prefix
         command += ["-g", "user root;"]
     return command
+
+
+REPLICAS_CONFIG = "nginx-replicas.conf"
+REPLICAS_LISTEN = "listen 8000;"
+HOST_NAMES = ("primary", "replica1", "replica2")
+
+
+def write_replicas_config(folder: Path, listen: str, hosts: dict[str, str]) -> Path:
+    """deploy/nginx-replicas.conf listening on ``listen`` (address:port), with each host name
+    (primary, replica1, replica2) replaced by its address in ``hosts``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    text = (DEPLOY / REPLICAS_CONFIG).read_text()
+    assert text.count(REPLICAS_LISTEN) == 1, "deploy/nginx-replicas.conf changed"
+    text = text.replace(REPLICAS_LISTEN, f"listen {listen};")
+    for name in HOST_NAMES:
+        assert f"server {name}:8000" in text, f"deploy/nginx-replicas.conf names no {name}"
+        text = text.replace(f"server {name}:8000", f"server {hosts[name]}:8000")
+    config = folder / "nginx.conf"
+    config.write_text(text)
+    shutil.copy(DEPLOY / "errors.conf", folder / "errors.conf")
+    return config

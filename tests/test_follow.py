@@ -7,7 +7,11 @@ The same over real network hosts (namespaces, nginx, failures) is tests/test_rep
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -25,12 +29,13 @@ from search.store import (
     index_articles,
     live_generation,
     read_build_info,
+    replica_status,
 )
 from search.store.generations import commit_files, file_crc
 from search.web import create_app
 
-from .conftest import SEEDS, write_seed_corpus
-from .live_server import free_port
+from .conftest import ROOT, SEEDS, write_seed_corpus
+from .live_server import environment, fetch, free_port, send
 from .rsync_server import missing, rsync_daemon
 
 pytestmark = pytest.mark.skipif(missing() is not None, reason=missing() or "")
@@ -250,3 +255,63 @@ def test_one_follower_per_copy_and_never_over_an_index_of_its_own(primary, tmp_p
     with pytest.raises(FollowError, match="holds an index of its own"):
         Follower(url, folder).run(1.0, once=True)
     assert read_build_info(folder)["documents"] == 5
+
+
+def test_the_replica_script_serves_a_copy_and_stops_whole(primary, tmp_path):
+    """deploy/replica.sh, the replicas' command in compose.replicas.yaml: follower and
+    gunicorn together, both stopped by one SIGTERM."""
+    _, url = primary
+    port = free_port()
+    env = environment(
+        PRIMARY=url,
+        ARABIC_SEARCH_INDEX_DIR=str(tmp_path / "replica"),
+        WRITES_TO="http://primary.example:8000",
+        BIND=f"127.0.0.1:{port}",
+        WORKERS="1",
+        INTERVAL="0.2",
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+    )
+    with (tmp_path / "replica.log").open("wb") as log:
+        script = subprocess.Popen(
+            ["bash", str(ROOT / "deploy" / "replica.sh")], cwd=ROOT, env=env, stdout=log,
+            stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        health = None
+        while health is None or health[0] != 200:
+            running = script.poll() is None and time.monotonic() < deadline
+            assert running, (tmp_path / "replica.log").read_text()
+            time.sleep(0.1)
+            with contextlib.suppress(OSError):
+                health = fetch(f"http://127.0.0.1:{port}/healthz")
+        assert health[2]["documents"] == 5
+        assert health[2]["replica"]["following"] is True
+        status, _, body = send("DELETE", f"http://127.0.0.1:{port}/api/documents/x")
+        assert (status, body["error"]["primary"]) == (503, "http://primary.example:8000")
+        script.terminate()
+        assert script.wait(timeout=15) == 0
+        assert replica_status(tmp_path / "replica")["following"] is False
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(script.pid, 9)
+        script.wait()
+
+
+def test_the_compose_file_wires_the_shipped_configs_together():
+    yaml = pytest.importorskip("yaml")
+    compose = yaml.safe_load((ROOT / "compose.replicas.yaml").read_text())
+    services = compose["services"]
+    nginx = (ROOT / "deploy" / "nginx-replicas.conf").read_text()
+    for host in ("primary", "replica1", "replica2"):  # the names nginx's upstreams use
+        assert f"server {host}:8000" in nginx and host in services
+    assert services["primary-rsync"]["network_mode"] == "service:primary"
+    shared = "primary-index:/srv/arabic-search/index"
+    assert services["primary"]["volumes"] == [shared]
+    assert services["primary-rsync"]["volumes"] == [shared + ":ro"]
+    assert "/srv/arabic-search/deploy/rsyncd.conf" in " ".join(services["primary-rsync"]["command"])
+    assert "path = /srv/arabic-search/index" in (ROOT / "deploy" / "rsyncd.conf").read_text()
+    for replica in ("replica1", "replica2"):
+        assert services[replica]["command"] == ["bash", "deploy/replica.sh"]
+        assert services[replica]["environment"]["PRIMARY"] == "rsync://primary/index"
+    assert "deploy/nginx-replicas.conf" in services["nginx"]["command"][-1]

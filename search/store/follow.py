@@ -30,6 +30,7 @@ import logging
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -60,7 +61,8 @@ INCOMING = ".incoming"  # the primary's pointer files, as last fetched
 FOLLOW_LOCK = "follow.lock"  # held by the one follower of a folder for as long as it runs
 PRUNE_AFTER = 30.0  # seconds a file no commit uses is kept: a worker may be opening it
 CONNECT_TIMEOUT = 5  # seconds to reach the rsync daemon (--contimeout)
-IO_TIMEOUT = 10  # seconds without data before rsync gives up (--timeout): a link gone quiet
+IO_TIMEOUT = 10  # seconds without data before a copy is given up: a link gone quiet
+WATCH_EVERY = 0.5  # seconds between two looks at what a copy has written
 RACES = 3  # attempts in one sync when the primary commits during the copy
 # rsync's exit codes for files that vanished or could not be sent: the primary committed
 # again (and merged away files of the commit being copied) while the copy ran.
@@ -188,7 +190,8 @@ class Follower:
         sync it belonged to fails)."""
         process = self._process
         if process is not None and process.poll() is None:
-            process.kill()
+            with contextlib.suppress(ProcessLookupError):  # rsync's receiver is its child
+                os.killpg(process.pid, signal.SIGKILL)
 
     # -- one sync ----------------------------------------------------------------------
 
@@ -219,7 +222,7 @@ class Follower:
         # By content: rsync's quick check (size and whole-second mtime) would keep a CURRENT
         # replaced by one of the same length within the same second.
         pointers = ["--recursive", "--delete", "--checksum", *POINTER_FILTER]
-        self._rsync([*pointers, f"{self.source}/", f"{incoming}/"])
+        self._rsync([*pointers, f"{self.source}/", f"{incoming}/"], incoming)
         self._state["contact_at"] = started
         name, info = _primary_commit(incoming)
         toc = info["toc"]
@@ -242,7 +245,7 @@ class Follower:
             for file in wanted:  # a damaged copy under the same name is fetched again
                 with contextlib.suppress(FileNotFoundError):
                     (target / file).unlink()
-            self._rsync(["--files-from=-", f"{self.source}/{name}/", f"{target}/"], wanted)
+            self._rsync([f"{self.source}/{name}/", f"{target}/"], target, wanted)
             fetched = sum(segments[file][0] for file in wanted)
         bad = [
             file
@@ -287,25 +290,33 @@ class Follower:
         self._verified[path] = (found.st_size, found.st_mtime_ns, actual)
         return actual == crc
 
-    def _rsync(self, arguments: list[str], files: list[str] | None = None) -> None:
+    def _rsync(self, arguments: list[str], into: Path, files: list[str] | None = None) -> None:
+        """Run rsync into ``into`` (only ``files``, when given); `SyncFailed` says why not."""
         command = [self.rsync, "--times", "--quiet", f"--timeout={IO_TIMEOUT}"]
         if "::" in self.source or self.source.startswith("rsync://"):
             command.append(f"--contimeout={CONNECT_TIMEOUT}")
         if self.bwlimit:
             command.append(f"--bwlimit={self.bwlimit}")
-        with tempfile.TemporaryFile() as errors:
+        with tempfile.TemporaryFile() as errors, tempfile.NamedTemporaryFile("w") as listed:
+            if files is not None:
+                listed.write("\n".join(files) + "\n")
+                listed.flush()
+                command.append(f"--files-from={listed.name}")
             self._process = subprocess.Popen(
                 command + arguments,
-                stdin=subprocess.PIPE if files is not None else subprocess.DEVNULL,
+                stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=errors,
+                process_group=0,  # its own group: `cancel` ends the receiver it forks too
             )
             try:
-                self._process.communicate("\n".join(files).encode() if files else None)
+                stalled = self._watch(self._process, into)
             finally:
                 code, self._process = self._process.wait(), None
             errors.seek(0)
             said = errors.read().decode("utf-8", "replace").strip().splitlines()
+        if stalled:
+            raise SyncFailed(f"no data came from the primary for {IO_TIMEOUT} s; copy stopped")
         if code == 0:
             return
         detail = said[0] if said else ""
@@ -315,6 +326,24 @@ class Follower:
             f"rsync was killed (signal {-code})" if code < 0 else f"rsync failed (exit {code})"
         )
         raise SyncFailed(f"{reason}: {detail}" if detail else reason)
+
+    def _watch(self, process: subprocess.Popen, into: Path) -> bool:
+        """Wait for rsync, and kill it once nothing has reached ``into`` for IO_TIMEOUT
+        seconds: its own --timeout missed a link that went down mid-copy (rsync 3.5.0 waited
+        for 11 minutes). True when it was killed so."""
+        seen, since = _bytes_in(into), time.monotonic()
+        while True:
+            try:
+                process.wait(timeout=WATCH_EVERY)
+                return False
+            except subprocess.TimeoutExpired:
+                pass
+            now = _bytes_in(into)
+            if now != seen:
+                seen, since = now, time.monotonic()
+            elif time.monotonic() - since > IO_TIMEOUT:
+                self.cancel()
+                return True
 
     # -- state and pruning -------------------------------------------------------------
 
@@ -388,6 +417,16 @@ def _primary_commit(incoming: Path) -> tuple[str, dict]:
             "any write or a rebuild on the primary records them"
         )
     return name, info
+
+
+def _bytes_in(folder: Path) -> int:
+    """The bytes of every file under ``folder`` (rsync's temporary files included)."""
+    total = 0
+    for root, _, names in os.walk(folder):
+        for name in names:
+            with contextlib.suppress(FileNotFoundError):  # renamed or removed meanwhile
+                total += os.stat(os.path.join(root, name)).st_size
+    return total
 
 
 def _commits_between(local: str, primary: str) -> int | None:

@@ -101,7 +101,8 @@ def resident_mb() -> float:
 
 
 class Worker(SyncWorker):
-    """gunicorn's sync worker, remembering the connection it serves (for `worker_abort`)."""
+    """gunicorn's sync worker, remembering the connection it serves (for `worker_abort`), its
+    answers sent in one write each (`OneWrite`)."""
 
     client = None
 
@@ -111,6 +112,49 @@ class Worker(SyncWorker):
             super().handle(listener, client, addr)
         finally:
             self.client = None
+
+    def handle_request(self, listener, req, client, addr):
+        connection = OneWrite(client)
+        super().handle_request(listener, req, connection, addr)
+        connection.flush()  # an answer without a body (HEAD, 304): its headers alone
+
+
+class OneWrite:
+    """A connection whose first write, gunicorn's response headers, waits for the next, the
+    body's first bytes, so both leave in one ``sendall``.
+
+    gunicorn writes the two apart. A worker killed between them has sent headers that nginx
+    has passed on already, so nginx cannot retry the request on another replica and the
+    client gets a cut answer (kill -9 of a replica under load did this in tests/
+    test_replicas.py). Written whole, an answer of the app's size is in the kernel's buffer
+    or not sent at all, and nginx retries one that got nothing.
+    """
+
+    def __init__(self, sock):
+        self._sock = sock
+        self._writes = 0
+        self._held: bytes | None = None
+
+    def sendall(self, data) -> None:
+        self._writes += 1
+        if self._writes == 1:
+            self._held = bytes(data)
+            return
+        if self._held is not None:
+            data, self._held = self._held + bytes(data), None
+        self._sock.sendall(data)
+
+    def flush(self) -> None:
+        if self._held is not None:
+            held, self._held = self._held, None
+            self._sock.sendall(held)
+
+    def sendfile(self, *args, **kwargs):
+        self.flush()
+        return self._sock.sendfile(*args, **kwargs)
+
+    def __getattr__(self, name: str):
+        return getattr(self._sock, name)
 
 
 # --- gunicorn's own answers ------------------------------------------------------------------
