@@ -358,6 +358,7 @@ def test_with_the_primary_stopped_reads_go_on_and_writes_are_a_503(cluster):
         )
         assert status == 503, (method, answer)
         assert answer["error"]["code"] == "primary_unavailable"
+        assert answer["error"]["docs"] == "README.md#errors"
         assert answer_headers["Retry-After"] == "5"
     deadline = time.monotonic() + GIVE_UP
     while "cannot reach" not in (cluster.health("replica2")["replica"]["error"] or ""):
