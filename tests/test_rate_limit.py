@@ -116,14 +116,26 @@ def test_a_burst_against_two_gunicorn_workers(seed_index, tmp_path):
         behind_proxy = {"X-Forwarded-For": "203.0.113.9"}
         assert send("GET", base + SEARCH, headers=behind_proxy)[0] == 200
         assert send("GET", base + "/healthz")[0] == 200
+        # The count is one for both workers only if both answered: on a busy machine one
+        # worker may take a whole burst, so more (over the limit, 429) are sent until both
+        # have, a bounded number of times.
+        for _ in range(MORE_BURSTS):
+            if len(_answered_by(log)) >= 2:
+                break
+            with ThreadPoolExecutor(6) as pool:
+                more = list(pool.map(lambda _: send("GET", base + SEARCH)[0], range(12)))
+            assert set(more) == {429}  # the limit still holds, whichever worker answers
     finally:
         stop(process)
-    answered_by = {
-        line["pid"]
-        for line in json_log(log)
-        if line.get("path") == "/api/search" and line.get("status") == 200
-    }
-    assert len(answered_by) == 2
+    assert len(_answered_by(log)) == 2
+
+
+MORE_BURSTS = 20
+
+
+def _answered_by(log) -> set[int]:
+    """The workers that answered a search (within the limit or over it)."""
+    return {line["pid"] for line in json_log(log) if line.get("path") == "/api/search"}
 
 
 def test_a_broken_store_lets_requests_through(seed_index, tmp_path, caplog):
