@@ -262,10 +262,12 @@ class Reader:
         the distinct values, and the values. A sortable column has one pair per document
         ("" when unset); the tags field one per tag of a document, read from its postings
         (one step per distinct tag, none per document)."""
+        if field in self._pairs:
+            return self._pairs[field]
         if field not in self.schema or self.schema[field].column_type:
-            codes, distinct = self.column(field)
-            return np.arange(codes.size, dtype=np.int64), codes, distinct
-        if field not in self._pairs:
+            codes, distinct = self.column(field)  # kept: a facet asks on every search
+            self._pairs[field] = (np.arange(codes.size, dtype=np.int64), codes, distinct)
+        else:
             tags = [_text(term) for term in self._reader.lexicon(field)]
             docs = [self.postings(field, tag)[0] for tag in tags]
             sizes = [ids.size for ids in docs]
