@@ -128,9 +128,9 @@ def javascript(request) -> bool:
     return request.param
 
 
-@pytest.fixture
-def page(browser, server, javascript):
-    """A fresh page at desktop width, with JavaScript on or off; fails on console errors."""
+def watched_page(browser, server, javascript: bool):
+    """A fresh page at desktop width, with JavaScript on or off, that fails the test on any
+    console error (CSP violations, inline script or style, show up there)."""
     context = browser.new_context(
         viewport=DESKTOP, java_script_enabled=javascript, base_url=server, locale="ar"
     )
@@ -140,7 +140,13 @@ def page(browser, server, javascript):
     page.on("pageerror", lambda error: errors.append(str(error)))
     yield page
     context.close()
-    assert errors == []  # CSP violations (inline script or style) show up here
+    assert errors == []
+
+
+@pytest.fixture
+def page(browser, server, javascript):
+    """A fresh page, with JavaScript on or off; fails on console errors."""
+    yield from watched_page(browser, server, javascript)
 
 
 def params(url: str) -> dict[str, list[str]]:
@@ -310,14 +316,7 @@ def test_keyboard_reaches_a_visible_skip_link_with_a_focus_ring(page):
 @pytest.fixture
 def scripted(browser, server):
     """A fresh page with JavaScript on (the suggestions need it); fails on console errors."""
-    context = browser.new_context(viewport=DESKTOP, base_url=server, locale="ar")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == []
+    yield from watched_page(browser, server, javascript=True)
 
 
 def test_suggestions_as_you_type_are_a_keyboard_combobox(scripted):
