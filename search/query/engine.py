@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..analysis import folded
-from ..store import Reader
+from ..store import ByteLRU, Reader
 from . import nodes as n
 from .bm25 import BM25F
 
@@ -78,6 +78,12 @@ EMPTY_IDS = np.empty(0, dtype=np.int64)
 # Above this share of the index, the documents of several lists are found by marking a
 # per-thread array of flags rather than by sorting the lists together.
 DENSE_UNION_SHARE = 1 / 32
+# Lists that hold together at most this share of the largest one's documents are merged
+# into it by binary search (a title's postings into the body's) rather than flags or sorting.
+SMALL_LISTS_SHARE = 8
+# Scored posting lists of FieldedTerms (`Engine._impacts`) kept per reader: documents and
+# BM25F score at boost 1, 8 bytes a document.
+IMPACTS_CACHE_BYTES = 96 * 1024 * 1024
 
 
 class Engine:
@@ -96,6 +102,7 @@ class Engine:
         self.live = reader.live
         self.documents = reader.documents
         self._scratch = threading.local()
+        self._impacts_kept = ByteLRU(IMPACTS_CACHE_BYTES)
 
     # -- evaluation ---------------------------------------------------------------------
 
@@ -179,14 +186,29 @@ class Engine:
 
     def _fielded(self, node: n.FieldedTerm) -> Matches:
         """BM25F of one term: its fields' weighted frequencies summed on its postings."""
+        ids, impacts = self._impacts(node.text, node.weights)
+        if ids.size == 0:
+            return self.empty()
+        return _found(ids, impacts * np.float32(node.boost))
+
+    def _impacts(self, text: str, weights: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+        """A term's BM25F score at boost 1 in each document that holds it, in any of the
+        fields: a function of the reader alone, so each is computed once and kept (an LRU
+        of IMPACTS_CACHE_BYTES) instead of again for every query that reads the word, the
+        way Lucene's impacts are precomputed per posting. A boost only scales it."""
+        key = (text, *weights.items())
+        ids, scores = self._impacts_kept.get(key, lambda: self._score_fielded(text, weights))
+        return ids.astype(np.int64), scores
+
+    def _score_fielded(self, text: str, weights: dict[str, float]):
         parts = []
-        for name, weight in node.weights.items():
-            ids, tf = self.reader.postings(name, node.text)
+        for name, weight in weights.items():
+            ids, tf = self.reader.postings(name, text, keep=False)
             if ids.size:
                 lengths, mean = self.reader.lengths(name)
                 parts.append((ids, self.bm25.pseudo_frequency(tf, lengths[ids], mean, weight)))
         if not parts:
-            return self.empty()
+            return EMPTY_IDS, np.empty(0, dtype=np.float32)
         if len(parts) == 1:
             ids, pseudo = parts[0]
         else:
@@ -195,7 +217,9 @@ class Engine:
             for (_, values), at in zip(parts, places, strict=True):
                 pseudo[at] += values
         idf = self.bm25.idf(self._live_count(ids), self.documents)
-        return _found(ids, self.bm25.saturate(pseudo, node.boost * idf))
+        scores = self.bm25.saturate(pseudo, idf).astype(np.float32, copy=False)
+        scores.flags.writeable = False  # shared by every query that reads the word
+        return ids.astype(np.int32), scores  # kept as int32: two thirds of the bytes
 
     # -- combinations ---------------------------------------------------------------------
 
@@ -203,7 +227,12 @@ class Engine:
         """The union of ascending id lists, and where each list's ids sit in it."""
         if len(lists) == 1:
             return lists[0], [np.arange(lists[0].size)]
-        total = sum(ids.size for ids in lists)
+        lists_by_size = sorted(range(len(lists)), key=lambda i: lists[i].size)
+        largest = lists[lists_by_size[-1]]
+        rest = sum(lists[i].size for i in lists_by_size[:-1])
+        if rest * SMALL_LISTS_SHARE <= largest.size:
+            return _union_into(lists_by_size[-1], lists)
+        total = largest.size + rest
         flags, slots = self._scratch_arrays()
         if total > self.size * DENSE_UNION_SHARE:
             for ids in lists:
@@ -232,6 +261,8 @@ class Engine:
     def _best_of(self, children: list[Matches], tiebreak: float) -> Matches:
         if not children:
             return self.empty()
+        if len(children) == 1:  # a word with one stem: its own matches
+            return children[0]
         ids, places = self._aligned(children)
         best = np.zeros(ids.size, dtype=np.float32)
         mask = np.zeros(ids.size, dtype=bool)
@@ -246,9 +277,14 @@ class Engine:
         return Matches(ids, best, mask)
 
     def _readings(self, node: n.Readings) -> Matches:
-        """The best reading of a word, the word as typed first (see `nodes.Readings`)."""
+        """The best reading of a word, the word as typed first (see `nodes.Readings`).
+
+        Each reading is merged on its own documents only (its places in the union): most
+        readings after the typed word are rare, and the word's union can be large."""
         typed = self._best_of([self.evaluate(c) for c in node.typed], 0.0)
         others = [self.evaluate(reading) for reading in node.others]
+        if not others:
+            return typed
         ids, places = self._aligned([typed, *others])
         scores = np.zeros(ids.size, dtype=np.float32)
         typed_mask = np.zeros(ids.size, dtype=bool)
@@ -256,26 +292,32 @@ class Engine:
         typed_mask[places[0]] = typed.mask
         seen = typed_mask.copy()
         for other, at in zip(others, places[1:], strict=True):
-            other_mask = np.zeros(ids.size, dtype=bool)
-            other_mask[at] = other.mask
-            other_scores = np.zeros(ids.size, dtype=np.float32)
-            other_scores[at] = other.scores
-            holding = other_mask & typed_mask  # the typed word is there: any reading counts
-            scores[holding] = np.maximum(scores[holding], other_scores[holding])
-            new = other_mask & ~seen
-            if new.any() and seen.any():
+            if not at.size:
+                continue
+            found = at[other.mask]
+            found_scores = other.scores[other.mask]
+            holding = typed_mask[found]  # the typed word is there: any reading counts
+            held = found[holding]
+            scores[held] = np.maximum(scores[held], found_scores[holding])
+            fresh = ~seen[found]
+            new, new_scores = found[fresh], found_scores[fresh]
+            if new.size and seen.any():
                 ceiling = _kth_largest(scores[seen], TYPED_FIRST_DEPTH) * TYPED_FIRST
-                highest = float(other_scores[new].max())
+                highest = float(new_scores.max())
                 factor = min(1.0, ceiling / highest) if highest > 0 else 1.0
-                scores[new] = other_scores[new] * np.float32(factor)
+                scores[new] = new_scores * np.float32(factor)
             else:
-                scores[new] = other_scores[new]
-            seen |= other_mask
+                scores[new] = new_scores
+            seen[found] = True
         return Matches(ids, scores, seen)
 
     def _union(self, children: list[Matches], boost: float) -> Matches:
         if not children:
             return self.empty()
+        if len(children) == 1:
+            only = children[0]
+            scores = only.scores * np.float32(boost) if boost != 1.0 else only.scores
+            return Matches(only.ids, scores, only.mask)
         ids, places = self._aligned(children)
         scores = np.zeros(ids.size, dtype=np.float32)
         mask = np.zeros(ids.size, dtype=bool)
@@ -369,11 +411,13 @@ class Engine:
             before, after = keys[first], keys[second]
             if before.size == 0 or after.size == 0:
                 continue
-            found = [np.intersect1d(before + gap, after) for gap in range(1, slop + 2)]
-            near = np.unique(np.concatenate(found) >> 32)
-            if near.size:
+            near_after = np.zeros(before.size, dtype=bool)  # keys ascend: binary search
+            for gap in range(1, slop + 2):
+                near_after |= _member(before + gap, after)
+            if near_after.any():
+                near = before[near_after] >> 32
                 weight = (self.idf(field, first) + self.idf(field, second)) / 2
-                bonus[np.isin(documents, near)] += weight
+                bonus[_member(documents, near)] += weight
         return bonus
 
 
@@ -398,8 +442,31 @@ def _filtered(ids: np.ndarray) -> Matches:
     return Matches(ids, np.zeros(ids.size, dtype=np.float32), np.ones(ids.size, dtype=bool))
 
 
+def _union_into(at: int, lists: list[np.ndarray]):
+    """`Engine._union_ids` of lists much smaller than ``lists[at]``: the documents it lacks
+    are found by binary search and inserted, so the work grows with the small lists, not
+    with the large one."""
+    largest = lists[at]
+    small = [ids for i, ids in enumerate(lists) if i != at]
+    others = small[0] if len(small) == 1 else np.concatenate(small)
+    new = others[~_member(others, largest)] if others.size else others
+    if new.size == 0:
+        union = largest
+    else:
+        new = np.unique(new)
+        union = np.insert(largest, np.searchsorted(largest, new), new)
+    places = []
+    for i, ids in enumerate(lists):
+        if i == at and union is largest:
+            places.append(np.arange(ids.size))
+        else:
+            places.append(np.searchsorted(union, ids))
+    return union, places
+
+
 def _member(ids: np.ndarray, others: np.ndarray) -> np.ndarray:
-    """For each of ``ids``, whether it is among ``others`` (both ascending)."""
+    """For each of ``ids``, whether it is among ``others`` (ascending; ``ids`` in any
+    order)."""
     if not others.size or not ids.size:
         return np.zeros(ids.size, dtype=bool)
     where = np.minimum(np.searchsorted(others, ids), others.size - 1)

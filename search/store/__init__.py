@@ -27,6 +27,7 @@ from .generations import (
     refuse_writes_on_replica,
     write_lock,
 )
+from .lru import ByteLRU
 from .reader import Reader, open_reader
 from .schema import day_number
 from .writer import IndexReport, StrictFailure, delete_documents, index_articles, index_stats
@@ -35,6 +36,7 @@ __all__ = [
     "DEFAULT_PROCS",
     "FORMAT",
     "WRITE_LOCK_TIMEOUT",
+    "ByteLRU",
     "FollowError",
     "Follower",
     "IndexReport",

@@ -21,9 +21,13 @@ from whoosh import index as whoosh_index
 from ..analysis.fingerprint import SIGNATURE_SIZE
 from .codec import ArrayLeafMatcher, read_fixed_column, read_lengths
 from .generations import generation_info, live_or_fail, unreadable
+from .lru import ByteLRU
 from .schema import schema_stemmer
 
-POSTINGS_CACHE_BYTES = 64 * 1024 * 1024  # decoded posting lists kept per reader
+POSTINGS_CACHE_BYTES = 32 * 1024 * 1024  # decoded posting lists kept per reader
+# Decoded positions kept per reader: the proximity bonus and phrases read a word's
+# positions in the best documents of each query, and a workload's words repeat.
+POSITIONS_CACHE_BYTES = 64 * 1024 * 1024
 # Document frequencies looked up per reader: the compiler weighs each word's readings and
 # variants by them, and a workload's words repeat. Emptied when full (about 20 MB).
 FREQUENCY_CACHE_TERMS = 131_072
@@ -71,10 +75,9 @@ class Reader:
         self._numbers: dict[str, np.ndarray] = {}
         self._pairs: dict[str, tuple[np.ndarray, np.ndarray, list]] = {}
         self._fingerprints: np.ndarray | None = None
-        self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._postings = ByteLRU(POSTINGS_CACHE_BYTES)  # (field, text) -> (ids, tf)
+        self._positions = ByteLRU(POSITIONS_CACHE_BYTES)  # -> (ids, starts, counts, flat)
         self._frequencies: dict[tuple[str, str], int] = {}
-        self._cached_bytes = 0
-        self._lock = threading.Lock()
 
     def close(self) -> None:
         self._searcher.close()
@@ -174,15 +177,17 @@ class Reader:
 
     # -- postings ----------------------------------------------------------------------
 
-    def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Document numbers (int64, ascending) and frequencies (float32) of one term."""
-        key = (field, text)
-        cached = self._postings.get(key)
-        if cached is not None:
-            with self._lock:
-                if key in self._postings:
-                    self._postings.move_to_end(key)
-            return cached
+    def postings(
+        self, field: str, text: str, *, keep: bool = True
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Document numbers (int64, ascending) and frequencies (float32) of one term;
+        ``keep=False`` for a caller that keeps what it makes of them (the engine's impacts),
+        so the cache holds lists that are read again."""
+        return self._postings.get(
+            (field, text), lambda: self._read_postings(field, text), keep=keep
+        )
+
+    def _read_postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         parts_ids, parts_tf = [], []
         for leaf, offset in self._leaves:
             if (field, text) not in leaf:
@@ -191,50 +196,49 @@ class Reader:
             parts_ids.append(ids + offset)
             parts_tf.append(tf)
         if not parts_ids:
-            found = (EMPTY_IDS, EMPTY_TF)
-        elif len(parts_ids) == 1:
-            found = (parts_ids[0], parts_tf[0])
-        else:
-            found = (np.concatenate(parts_ids), np.concatenate(parts_tf))
-        self._remember(key, found)
-        return found
-
-    def _remember(self, key, value) -> None:
-        size = value[0].nbytes + value[1].nbytes
-        with self._lock:
-            self._postings[key] = value
-            self._cached_bytes += size
-            while self._cached_bytes > POSTINGS_CACHE_BYTES and len(self._postings) > 1:
-                _, (old_ids, old_tf) = self._postings.popitem(last=False)
-                self._cached_bytes -= old_ids.nbytes + old_tf.nbytes
+            return EMPTY_IDS, EMPTY_TF
+        if len(parts_ids) == 1:
+            return parts_ids[0], parts_tf[0]
+        return np.concatenate(parts_ids), np.concatenate(parts_tf)
 
     def occurrences(
         self, field: str, text: str, documents: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """Every occurrence of one term in ``documents`` (sorted): document numbers and word
-        positions, in document then position order (a field with positions). Only the
-        documents its posting list holds are looked for (the list is usually cached)."""
-        ids, _ = self.postings(field, text)
-        if ids.size and documents.size:
-            where = np.minimum(np.searchsorted(ids, documents), ids.size - 1)
-            documents = documents[ids[where] == documents]
+        positions, in document then position order (a field with positions). The term's
+        positions are decoded once and kept (an LRU of POSITIONS_CACHE_BYTES); each call
+        then gathers the ranges of its documents."""
+        ids, starts, counts, flat = self._positions.get(
+            (field, text), lambda: self._read_positions(field, text)
+        )
         if not ids.size or not documents.size:
             return EMPTY_IDS, EMPTY_IDS
+        where = np.minimum(np.searchsorted(ids, documents), ids.size - 1)
+        where = where[ids[where] == documents]
+        chosen = counts[where].astype(np.int64)
+        skip = np.repeat(starts[where] - (np.cumsum(chosen) - chosen), chosen)
+        picked = flat[skip + np.arange(int(chosen.sum()))].astype(np.int64)
+        return np.repeat(ids[where].astype(np.int64), chosen), picked
+
+    def _read_positions(self, field: str, text: str) -> tuple[np.ndarray, ...]:
+        """(ids, where each one's positions start, how many, every position) of a term, in
+        32 bits each: the cache holds twice as many terms as in 64."""
         docs, positions = [], []
         for leaf, offset in self._leaves:
             if (field, text) not in leaf:
                 continue
-            local = documents[(documents >= offset) & (documents < offset + leaf.doc_count_all())]
-            if local.size == 0:
-                continue
-            leaf_docs, leaf_positions = _leaf_occurrences(
-                leaf.postings(field, text), local - offset
-            )
+            ids, _ = _leaf_postings(leaf.postings(field, text))
+            leaf_docs, leaf_positions = _leaf_occurrences(leaf.postings(field, text), ids)
             docs.append(leaf_docs + offset)
-            positions.append(leaf_positions)
-        if not docs:
-            return EMPTY_IDS, EMPTY_IDS
-        return np.concatenate(docs), np.concatenate(positions)
+            positions.append(leaf_positions.astype(np.int32))
+        docs_flat = np.concatenate(docs) if docs else EMPTY_IDS
+        if not docs_flat.size:
+            empty = EMPTY_IDS.astype(np.int32)
+            return empty, empty, empty, empty
+        flat = np.concatenate(positions)
+        first = np.flatnonzero(np.concatenate(([True], docs_flat[1:] != docs_flat[:-1])))
+        counts = np.diff(np.append(first, docs_flat.size)).astype(np.int32)
+        return docs_flat[first].astype(np.int32), first.astype(np.int32), counts, flat
 
     # -- per-document arrays -----------------------------------------------------------
 

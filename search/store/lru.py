@@ -1,0 +1,63 @@
+"""A thread-safe LRU of arrays with a byte budget: what a worker keeps of decoded postings,
+positions and scored lists stays within a fixed size, whatever the vocabulary."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+
+import numpy as np
+
+
+class ByteLRU:
+    """Values are tuples of numpy arrays, weighed by their bytes; the least recently used go
+    first once the budget is passed (the newest always stays).
+
+    >>> cache = ByteLRU(16)
+    >>> cache.get("a", lambda: (np.zeros(2),))[0].size
+    2
+    >>> _ = cache.get("b", lambda: (np.zeros(1),)); "a" in cache, "b" in cache
+    (False, True)
+    """
+
+    def __init__(self, budget: int):
+        self.budget = budget
+        self.used = 0
+        self._items: OrderedDict[Hashable, tuple] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: Hashable, make: Callable[[], tuple], *, keep: bool = True) -> tuple:
+        """The value of ``key``, made (and kept, unless ``keep`` is False) when absent."""
+        found = self._items.get(key)
+        if found is not None:
+            with self._lock:
+                if key in self._items:
+                    self._items.move_to_end(key)
+            return found
+        found = make()
+        if keep:
+            self.put(key, found)
+        return found
+
+    def put(self, key: Hashable, value: tuple) -> None:
+        size = _bytes(value)
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self.used -= _bytes(old)
+            self._items[key] = value
+            self.used += size
+            while self.used > self.budget and len(self._items) > 1:
+                _, dropped = self._items.popitem(last=False)
+                self.used -= _bytes(dropped)
+
+
+def _bytes(value: tuple) -> int:
+    return sum(part.nbytes for part in value if isinstance(part, np.ndarray))
