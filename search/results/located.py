@@ -46,15 +46,15 @@ def locate(reader: Reader, marks: Marks, stored: dict[int, dict], field: str) ->
         exact_field = field + EXACT_SUFFIX
         for exact in sorted(marks.exacts):
             key = _key(exact, reader.stemmer)
-            docs, positions = reader.occurrences(exact_field, exact, numbers)
+            docs, positions = reader.occurrences(exact_field, exact, numbers, keep=False)
             _note(found, docs, positions, key)
         for stem in sorted(marks.stems):
-            docs, positions = reader.occurrences(field, stem, numbers)
+            docs, positions = reader.occurrences(field, stem, numbers, keep=False)
             _note(found, docs, positions, stem)
         for phrase in marks.phrases:
             _phrase(reader, exact_field, phrase, numbers, found)
         for root in sorted(marks.roots):  # root: searches; the root fields keep positions
-            docs, positions = reader.occurrences(field + ROOT_SUFFIX, root, numbers)
+            docs, positions = reader.occurrences(field + ROOT_SUFFIX, root, numbers, keep=False)
             _note(found, docs, positions, root)
     located = {}
     for number, matched in found.items():
@@ -95,7 +95,7 @@ def _phrase(reader: Reader, field: str, phrase: tuple[str, ...], numbers, found)
     moved on by i must meet a key of its word i."""
     keys = []
     for word in phrase:
-        docs, positions = reader.occurrences(field, word, numbers)
+        docs, positions = reader.occurrences(field, word, numbers, keep=False)
         if not docs.size:
             return
         keys.append((docs << 32) | positions)

@@ -19,6 +19,8 @@ class ByteLRU:
     2
     >>> _ = cache.get("b", lambda: (np.zeros(1),)); "a" in cache, "b" in cache
     (False, True)
+    >>> cache.get("a", None) is None, cache.used
+    (True, 8)
     """
 
     def __init__(self, budget: int):
@@ -33,14 +35,19 @@ class ByteLRU:
     def __len__(self) -> int:
         return len(self._items)
 
-    def get(self, key: Hashable, make: Callable[[], tuple], *, keep: bool = True) -> tuple:
-        """The value of ``key``, made (and kept, unless ``keep`` is False) when absent."""
+    def get(
+        self, key: Hashable, make: Callable[[], tuple] | None, *, keep: bool = True
+    ) -> tuple | None:
+        """The value of ``key``, made (and kept, unless ``keep`` is False) when absent; None
+        when absent and there is no ``make``."""
         found = self._items.get(key)
         if found is not None:
             with self._lock:
                 if key in self._items:
                     self._items.move_to_end(key)
             return found
+        if make is None:
+            return None
         found = make()
         if keep:
             self.put(key, found)

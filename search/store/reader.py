@@ -28,6 +28,9 @@ POSTINGS_CACHE_BYTES = 32 * 1024 * 1024  # decoded posting lists kept per reader
 # Decoded positions kept per reader: the proximity bonus and phrases read a word's
 # positions in the best documents of each query, and a workload's words repeat.
 POSITIONS_CACHE_BYTES = 64 * 1024 * 1024
+# A term of fewer postings has its positions decoded whole the first time it is asked for:
+# a few blocks, about what the blocks of ten documents cost a common word.
+WHOLE_POSITIONS_BELOW = 1024
 # Document frequencies looked up per reader: the compiler weighs each word's readings and
 # variants by them, and a workload's words repeat. Emptied when full (about 20 MB).
 FREQUENCY_CACHE_TERMS = 131_072
@@ -77,6 +80,7 @@ class Reader:
         self._fingerprints: np.ndarray | None = None
         self._postings = ByteLRU(POSTINGS_CACHE_BYTES)  # (field, text) -> (ids, tf)
         self._positions = ByteLRU(POSITIONS_CACHE_BYTES)  # -> (ids, starts, counts, flat)
+        self._positions_asked: dict[tuple[str, str], int] = {}  # asked once, not yet kept
         self._frequencies: dict[tuple[str, str], int] = {}
 
     def close(self) -> None:
@@ -202,15 +206,30 @@ class Reader:
         return np.concatenate(parts_ids), np.concatenate(parts_tf)
 
     def occurrences(
-        self, field: str, text: str, documents: np.ndarray
+        self, field: str, text: str, documents: np.ndarray, *, keep: bool = True
     ) -> tuple[np.ndarray, np.ndarray]:
         """Every occurrence of one term in ``documents`` (sorted): document numbers and word
-        positions, in document then position order (a field with positions). The term's
-        positions are decoded once and kept (an LRU of POSITIONS_CACHE_BYTES); each call
-        then gathers the ranges of its documents."""
-        ids, starts, counts, flat = self._positions.get(
-            (field, text), lambda: self._read_positions(field, text)
-        )
+        positions, in document then position order (a field with positions).
+
+        A term's positions are decoded whole and kept (an LRU of POSITIONS_CACHE_BYTES), so
+        each later call only gathers its documents' ranges. A common word (WHOLE_POSITIONS_
+        BELOW postings or more) is kept only when asked for a second time: the first time,
+        only the blocks that hold ``documents`` are decoded, as its whole list is many
+        blocks and a word of a one-off query is not asked for again. ``keep=False`` (the
+        snippets of a page, ten documents) reads kept positions but never keeps any."""
+        key = (field, text)
+        kept = self._positions.get(key, None)
+        if kept is None and not keep:
+            return self._selected_occurrences(field, text, documents)
+        if kept is None:
+            seen = self._positions_asked.get(key, 0)
+            if seen == 0 and self.postings(field, text)[0].size >= WHOLE_POSITIONS_BELOW:
+                if len(self._positions_asked) >= FREQUENCY_CACHE_TERMS:
+                    self._positions_asked = {}
+                self._positions_asked[key] = 1
+                return self._selected_occurrences(field, text, documents)
+            kept = self._positions.get(key, lambda: self._read_positions(field, text))
+        ids, starts, counts, flat = kept
         if not ids.size or not documents.size:
             return EMPTY_IDS, EMPTY_IDS
         where = np.minimum(np.searchsorted(ids, documents), ids.size - 1)
@@ -219,6 +238,32 @@ class Reader:
         skip = np.repeat(starts[where] - (np.cumsum(chosen) - chosen), chosen)
         picked = flat[skip + np.arange(int(chosen.sum()))].astype(np.int64)
         return np.repeat(ids[where].astype(np.int64), chosen), picked
+
+    def _selected_occurrences(
+        self, field: str, text: str, documents: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """`occurrences` from the blocks that hold ``documents`` only."""
+        ids, _ = self.postings(field, text)
+        if ids.size and documents.size:
+            where = np.minimum(np.searchsorted(ids, documents), ids.size - 1)
+            documents = documents[ids[where] == documents]
+        if not ids.size or not documents.size:
+            return EMPTY_IDS, EMPTY_IDS
+        docs, positions = [], []
+        for leaf, offset in self._leaves:
+            if (field, text) not in leaf:
+                continue
+            local = documents[(documents >= offset) & (documents < offset + leaf.doc_count_all())]
+            if local.size == 0:
+                continue
+            leaf_docs, leaf_positions = _leaf_occurrences(
+                leaf.postings(field, text), local - offset
+            )
+            docs.append(leaf_docs + offset)
+            positions.append(leaf_positions)
+        if not docs:
+            return EMPTY_IDS, EMPTY_IDS
+        return np.concatenate(docs), np.concatenate(positions)
 
     def _read_positions(self, field: str, text: str) -> tuple[np.ndarray, ...]:
         """(ids, where each one's positions start, how many, every position) of a term, in
