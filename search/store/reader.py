@@ -242,12 +242,14 @@ class Reader:
     def _selected_occurrences(
         self, field: str, text: str, documents: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """`occurrences` from the blocks that hold ``documents`` only."""
-        ids, _ = self.postings(field, text)
-        if ids.size and documents.size:
+        """`occurrences` from the blocks that hold ``documents`` only (blocks are skipped
+        on their headers, so the term's whole list is not decoded to find them)."""
+        kept = self._postings.get((field, text), None)
+        if kept is not None and kept[0].size and documents.size:
+            ids = kept[0]
             where = np.minimum(np.searchsorted(ids, documents), ids.size - 1)
             documents = documents[ids[where] == documents]
-        if not ids.size or not documents.size:
+        if (kept is not None and not kept[0].size) or not documents.size:
             return EMPTY_IDS, EMPTY_IDS
         docs, positions = [], []
         for leaf, offset in self._leaves:
