@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 from whoosh import index as whoosh_index
+from whoosh.reading import TermNotFound
 
 from ..analysis.fingerprint import SIGNATURE_SIZE
 from .codec import ArrayLeafMatcher, read_fixed_column, read_lengths
@@ -194,9 +195,10 @@ class Reader:
     def _read_postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         parts_ids, parts_tf = [], []
         for leaf, offset in self._leaves:
-            if (field, text) not in leaf:
+            matcher = _leaf_matcher(leaf, field, text)
+            if matcher is None:
                 continue
-            ids, tf = _leaf_postings(leaf.postings(field, text))
+            ids, tf = _leaf_postings(matcher)
             parts_ids.append(ids + offset)
             parts_tf.append(tf)
         if not parts_ids:
@@ -253,14 +255,13 @@ class Reader:
             return EMPTY_IDS, EMPTY_IDS
         docs, positions = [], []
         for leaf, offset in self._leaves:
-            if (field, text) not in leaf:
-                continue
             local = documents[(documents >= offset) & (documents < offset + leaf.doc_count_all())]
             if local.size == 0:
                 continue
-            leaf_docs, leaf_positions = _leaf_occurrences(
-                leaf.postings(field, text), local - offset
-            )
+            matcher = _leaf_matcher(leaf, field, text)
+            if matcher is None:
+                continue
+            leaf_docs, leaf_positions = _leaf_occurrences(matcher, local - offset)
             docs.append(leaf_docs + offset)
             positions.append(leaf_positions)
         if not docs:
@@ -272,9 +273,10 @@ class Reader:
         32 bits each: the cache holds twice as many terms as in 64."""
         docs, positions = [], []
         for leaf, offset in self._leaves:
-            if (field, text) not in leaf:
+            matcher = _leaf_matcher(leaf, field, text)
+            if matcher is None:
                 continue
-            ids, _ = _leaf_postings(leaf.postings(field, text))
+            ids, _ = _leaf_postings(matcher)
             leaf_docs, leaf_positions = _leaf_occurrences(leaf.postings(field, text), ids)
             docs.append(leaf_docs + offset)
             positions.append(leaf_positions.astype(np.int32))
@@ -388,6 +390,15 @@ class Reader:
 
 def _text(term: bytes | str) -> str:
     return term.decode("utf-8") if isinstance(term, bytes) else term
+
+
+def _leaf_matcher(leaf, field: str, text: str):
+    """One segment's matcher of a term, or None where the segment lacks it: one lookup in
+    its term table (asking ``in`` first looked the term up twice)."""
+    try:
+        return leaf.postings(field, text)
+    except TermNotFound:
+        return None
 
 
 def _leaf_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
