@@ -83,6 +83,8 @@ def _ids(parts: list[bytes], counts: list[int], last_ids: list[int]) -> np.ndarr
     """Absolute ids of consecutive blocks' delta-encoded ids: each block's first delta is its
     first id, so it is made relative to the block before's last id, and one cumulative sum
     decodes them all."""
+    if len(parts) == 1:  # most terms: one block, its first delta already its first id
+        return np.cumsum(np.frombuffer(parts[0], dtype=U32).astype(np.int64))
     deltas = np.frombuffer(b"".join(parts), dtype=U32).astype(np.int64)
     starts = np.cumsum(np.asarray(counts[:-1], dtype=np.int64))
     deltas[starts] -= np.asarray(last_ids[:-1], dtype=np.int64)
