@@ -11,14 +11,5 @@ follow_pid=$!
 python -m gunicorn --config python:search.web.serving --bind "${BIND:-0.0.0.0:8000}" \
   --workers "${WORKERS:-2}" 'search.web:create_app()' &
 gunicorn_pid=$!
-stop() {
-  kill -TERM "$gunicorn_pid" "$follow_pid" 2>/dev/null || true
-  for _ in $(seq 100); do  # gunicorn's graceful stop, then 10 s at most
-    kill -0 "$gunicorn_pid" 2>/dev/null || kill -0 "$follow_pid" 2>/dev/null || return 0
-    sleep 0.1
-  done
-  kill -KILL "$gunicorn_pid" "$follow_pid" 2>/dev/null || true
-}
-trap stop TERM INT
-wait -n "$gunicorn_pid" "$follow_pid" || true
-stop
+source "$(dirname "$0")/together.sh"
+run_together "$gunicorn_pid" "$follow_pid"

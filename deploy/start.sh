@@ -14,14 +14,5 @@ python -m gunicorn --config python:search.web.serving --bind 127.0.0.1:8001 \
 gunicorn_pid=$!
 nginx -p "$prefix" -c "$here/nginx.conf" -e stderr &
 nginx_pid=$!
-stop() {
-  kill -TERM "$gunicorn_pid" "$nginx_pid" 2>/dev/null || true
-  for _ in $(seq 100); do  # gunicorn's graceful stop, then 10 s at most
-    kill -0 "$gunicorn_pid" 2>/dev/null || kill -0 "$nginx_pid" 2>/dev/null || return 0
-    sleep 0.1
-  done
-  kill -KILL "$gunicorn_pid" "$nginx_pid" 2>/dev/null || true
-}
-trap stop TERM INT
-wait -n "$gunicorn_pid" "$nginx_pid" || true
-stop
+source "$(dirname "$0")/together.sh"
+run_together "$gunicorn_pid" "$nginx_pid"
