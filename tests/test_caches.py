@@ -80,7 +80,7 @@ def test_kept_scores_equal_a_fresh_computation(folder):
 
 
 def test_byte_budget_drops_the_least_recently_used():
-    cache = ByteLRU(3 * 80)
+    cache = ByteLRU(3 * 80, admit_when_full=1)
     for name in "abc":
         cache.get(name, lambda: (np.zeros(10),))  # 80 bytes each
     cache.get("a", None)  # a used again: b is now the oldest
@@ -89,3 +89,28 @@ def test_byte_budget_drops_the_least_recently_used():
     assert cache.used == 240
     cache.get("big", lambda: (np.zeros(100),))  # over the budget alone: kept, the rest go
     assert len(cache) == 1 and cache.used == 800
+
+
+def test_a_full_cache_keeps_one_miss_in_four():
+    """A cycle of more entries than fit: a plain LRU would drop each one just before it is
+    asked for again and never hit; admitting a quarter of the misses keeps most of what it
+    holds, so the second pass over the cycle finds some of it."""
+    cache = ByteLRU(10 * 80)
+    made = []
+
+    def make(name):
+        made.append(name)
+        return (np.zeros(10),)
+
+    names = [f"w{i}" for i in range(20)]
+    for _ in range(2):
+        for name in names:
+            cache.get(name, lambda name=name: make(name))
+    assert cache.used <= cache.budget and len(cache) == 10
+    assert len(made) < 40  # some of the second pass came from the cache
+    plain = ByteLRU(10 * 80, admit_when_full=1)
+    made.clear()
+    for _ in range(2):
+        for name in names:
+            plain.get(name, lambda name=name: make(name))
+    assert len(made) == 40  # the plain LRU: every request a miss

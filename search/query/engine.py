@@ -83,7 +83,7 @@ DENSE_UNION_SHARE = 1 / 32
 SMALL_LISTS_SHARE = 8
 # Scored posting lists of FieldedTerms (`Engine._impacts`) kept per reader: documents and
 # BM25F score at boost 1, 8 bytes a document.
-IMPACTS_CACHE_BYTES = 96 * 1024 * 1024
+IMPACTS_CACHE_BYTES = 80 * 1024 * 1024
 
 
 class Engine:

@@ -1,5 +1,11 @@
 """A thread-safe LRU of arrays with a byte budget: what a worker keeps of decoded postings,
-positions and scored lists stays within a fixed size, whatever the vocabulary."""
+positions and scored lists stays within a fixed size, whatever the vocabulary.
+
+Once full, only one miss in `ADMIT_WHEN_FULL` is kept. A plain LRU keeps every miss, and a
+workload whose words do not all fit (a batch of questions run again, a crawler walking the
+vocabulary) then evicts each entry just before it is asked for again and hits nothing; with
+fewer admissions most of what is kept stays, and it still turns over towards the words that
+keep coming back."""
 
 from __future__ import annotations
 
@@ -9,12 +15,15 @@ from collections.abc import Callable, Hashable
 
 import numpy as np
 
+ADMIT_WHEN_FULL = 4
+
 
 class ByteLRU:
     """Values are tuples of numpy arrays, weighed by their bytes; the least recently used go
-    first once the budget is passed (the newest always stays).
+    first once the budget is passed (the newest always stays); once full, one miss in
+    ``admit_when_full`` is kept.
 
-    >>> cache = ByteLRU(16)
+    >>> cache = ByteLRU(16, admit_when_full=1)
     >>> cache.get("a", lambda: (np.zeros(2),))[0].size
     2
     >>> _ = cache.get("b", lambda: (np.zeros(1),)); "a" in cache, "b" in cache
@@ -23,8 +32,10 @@ class ByteLRU:
     (True, 8)
     """
 
-    def __init__(self, budget: int):
+    def __init__(self, budget: int, admit_when_full: int = ADMIT_WHEN_FULL):
         self.budget = budget
+        self.admit_when_full = admit_when_full
+        self._misses = 0  # while full
         self.used = 0
         self._items: OrderedDict[Hashable, tuple] = OrderedDict()
         self._lock = threading.Lock()
@@ -49,9 +60,15 @@ class ByteLRU:
         if make is None:
             return None
         found = make()
-        if keep:
+        if keep and self._admits(_bytes(found)):
             self.put(key, found)
         return found
+
+    def _admits(self, size: int) -> bool:
+        if self.used + size <= self.budget:
+            return True
+        self._misses += 1
+        return self._misses % self.admit_when_full == 0
 
     def put(self, key: Hashable, value: tuple) -> None:
         size = _bytes(value)

@@ -25,16 +25,16 @@ from .generations import generation_info, live_or_fail, unreadable
 from .lru import ByteLRU
 from .schema import schema_stemmer
 
-POSTINGS_CACHE_BYTES = 32 * 1024 * 1024  # decoded posting lists kept per reader
+POSTINGS_CACHE_BYTES = 8 * 1024 * 1024  # decoded posting lists kept per reader
 # Decoded positions kept per reader: the proximity bonus and phrases read a word's
 # positions in the best documents of each query, and a workload's words repeat.
-POSITIONS_CACHE_BYTES = 64 * 1024 * 1024
+POSITIONS_CACHE_BYTES = 48 * 1024 * 1024
 # A term of fewer postings has its positions decoded whole the first time it is asked for:
 # a few blocks, about what the blocks of ten documents cost a common word.
 WHOLE_POSITIONS_BELOW = 1024
 # Document frequencies looked up per reader: the compiler weighs each word's readings and
-# variants by them, and a workload's words repeat. Emptied when full (about 20 MB).
-FREQUENCY_CACHE_TERMS = 131_072
+# variants by them, and a workload's words repeat. Emptied when full (about 5 MB).
+FREQUENCY_CACHE_TERMS = 32_768
 # Segments whose sorted vocabulary is kept (suggest as you type), across readers: a write
 # adds a small segment and the big ones are not read again.
 VOCABULARY_SEGMENTS = 64
