@@ -105,7 +105,7 @@ SETTINGS = (
     ),
     Setting(
         "RESULT_CACHE_MB",
-        32,
+        16,
         int,
         "search responses each worker keeps for repeated identical searches of the same index "
         "generation, in MB; 0 keeps none",

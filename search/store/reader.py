@@ -25,7 +25,7 @@ from .generations import generation_info, live_or_fail, unreadable
 from .lru import ByteLRU
 from .schema import schema_stemmer
 
-POSTINGS_CACHE_BYTES = 8 * 1024 * 1024  # decoded posting lists kept per reader
+POSTINGS_CACHE_BYTES = 24 * 1024 * 1024  # decoded posting lists kept per reader
 # Decoded positions kept per reader: the proximity bonus and phrases read a word's
 # positions in the best documents of each query, and a workload's words repeat.
 POSITIONS_CACHE_BYTES = 48 * 1024 * 1024
