@@ -20,6 +20,7 @@ from whoosh import index as whoosh_index
 from whoosh.reading import TermNotFound
 
 from ..analysis.fingerprint import SIGNATURE_SIZE
+from .bulk_text import gather
 from .codec import ArrayLeafMatcher, read_fixed_column, read_lengths
 from .generations import generation_info, live_or_fail, unreadable
 from .lru import ByteLRU
@@ -81,7 +82,7 @@ class Reader:
         self._fingerprints: np.ndarray | None = None
         self._postings = ByteLRU(POSTINGS_CACHE_BYTES)  # (field, text) -> (ids, tf)
         self._positions = ByteLRU(POSITIONS_CACHE_BYTES)  # -> (ids, starts, counts, flat)
-        self._positions_asked: dict[tuple[str, str], int] = {}  # asked once, not yet kept
+        self._positions_asked: set[tuple[str, str]] = set()  # common words asked for once
         self._frequencies: dict[tuple[str, str], int] = {}
 
     def close(self) -> None:
@@ -224,21 +225,19 @@ class Reader:
         if kept is None and not keep:
             return self._selected_occurrences(field, text, documents)
         if kept is None:
-            seen = self._positions_asked.get(key, 0)
-            if seen == 0 and self.postings(field, text)[0].size >= WHOLE_POSITIONS_BELOW:
+            asked = key in self._positions_asked
+            if not asked and self.postings(field, text)[0].size >= WHOLE_POSITIONS_BELOW:
                 if len(self._positions_asked) >= FREQUENCY_CACHE_TERMS:
-                    self._positions_asked = {}
-                self._positions_asked[key] = 1
+                    self._positions_asked = set()
+                self._positions_asked.add(key)
                 return self._selected_occurrences(field, text, documents)
             kept = self._positions.get(key, lambda: self._read_positions(field, text))
         ids, starts, counts, flat = kept
         if not ids.size or not documents.size:
             return EMPTY_IDS, EMPTY_IDS
-        where = np.minimum(np.searchsorted(ids, documents), ids.size - 1)
-        where = where[ids[where] == documents]
+        where = _places(ids, documents)
         chosen = counts[where].astype(np.int64)
-        skip = np.repeat(starts[where] - (np.cumsum(chosen) - chosen), chosen)
-        picked = flat[skip + np.arange(int(chosen.sum()))].astype(np.int64)
+        picked = flat[gather(starts[where].astype(np.int64), chosen)].astype(np.int64)
         return np.repeat(ids[where].astype(np.int64), chosen), picked
 
     def _selected_occurrences(
@@ -248,9 +247,7 @@ class Reader:
         on their headers, so the term's whole list is not decoded to find them)."""
         kept = self._postings.get((field, text), None)
         if kept is not None and kept[0].size and documents.size:
-            ids = kept[0]
-            where = np.minimum(np.searchsorted(ids, documents), ids.size - 1)
-            documents = documents[ids[where] == documents]
+            documents = kept[0][_places(kept[0], documents)]
         if (kept is not None and not kept[0].size) or not documents.size:
             return EMPTY_IDS, EMPTY_IDS
         docs, positions = [], []
@@ -390,6 +387,12 @@ class Reader:
 
 def _text(term: bytes | str) -> str:
     return term.decode("utf-8") if isinstance(term, bytes) else term
+
+
+def _places(ids: np.ndarray, documents: np.ndarray) -> np.ndarray:
+    """Where each of ``documents`` that ``ids`` (ascending) holds sits in ``ids``."""
+    where = np.minimum(np.searchsorted(ids, documents), ids.size - 1)
+    return where[ids[where] == documents]
 
 
 def _leaf_matcher(leaf, field: str, text: str):
