@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,15 @@ from .live_server import serve  # noqa: F401  (a fixture, shared by the server t
 ROOT = Path(__file__).parents[1]
 SEEDS = ROOT / "seeds"
 SHARED = ROOT.parent / "shared"
+
+
+def articles_of(day: dt.date) -> Callable[[str, str, str], Article]:
+    """A maker of a module's test articles, all published on ``day``."""
+
+    def article(doc_id: str, title: str, body: str) -> Article:
+        return Article(id=doc_id, title=title, body=body, date=day)
+
+    return article
 
 
 def write_seed_corpus(path: Path, documents: int, prefix: str) -> None:

@@ -13,17 +13,15 @@ from click.testing import CliRunner
 
 from search.analysis.roots import root_of, token_roots
 from search.cli import main
-from search.documents import Article
 from search.web import create_app
 
-from .conftest import ROOT
+from .conftest import ROOT, articles_of
 from .test_api import assert_error
 
 TOKEN = "roots-token"
 
 
-def art(doc_id: str, title: str, body: str) -> Article:
-    return Article(id=doc_id, title=title, body=body, date=dt.date(2024, 3, 1))
+art = articles_of(dt.date(2024, 3, 1))
 
 
 ARTICLES = [

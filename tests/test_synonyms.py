@@ -11,14 +11,13 @@ import pytest
 from click.testing import CliRunner
 
 from search.cli import main
-from search.documents import Article
 from search.query import rank
 from search.query.synonyms import SynonymError, load_synonyms, parse_synonyms
 from search.settings import BY_NAME
 from search.store import open_reader
 from search.web import create_app
 
-from .conftest import ROOT
+from .conftest import ROOT, articles_of
 
 EXAMPLE = ROOT / "deploy" / "synonyms.txt"
 SYNONYMS = """\
@@ -30,8 +29,7 @@ SYNONYMS = """\
 """
 
 
-def art(doc_id: str, title: str, body: str) -> Article:
-    return Article(id=doc_id, title=title, body=body, date=dt.date(2024, 1, 1))
+art = articles_of(dt.date(2024, 1, 1))
 
 
 # The typed word in passing; its synonym in every line of the title and body of others.
