@@ -227,12 +227,10 @@ class Engine:
         """The union of ascending id lists, and where each list's ids sit in it."""
         if len(lists) == 1:
             return lists[0], [np.arange(lists[0].size)]
-        lists_by_size = sorted(range(len(lists)), key=lambda i: lists[i].size)
-        largest = lists[lists_by_size[-1]]
-        rest = sum(lists[i].size for i in lists_by_size[:-1])
-        if rest * SMALL_LISTS_SHARE <= largest.size:
-            return _union_into(lists_by_size[-1], lists)
-        total = largest.size + rest
+        at = max(range(len(lists)), key=lambda i: lists[i].size)
+        total = sum(ids.size for ids in lists)
+        if (total - lists[at].size) * SMALL_LISTS_SHARE <= lists[at].size:
+            return _union_into(at, lists)
         flags, slots = self._scratch_arrays()
         if total > self.size * DENSE_UNION_SHARE:
             for ids in lists:
