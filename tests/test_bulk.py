@@ -77,6 +77,9 @@ def _contents(ix) -> dict:
         for doc_id, n in by_id.items()
     }
     columns = {f: sorted(map(str, reader.column_reader(f))) for f in ("source", "day", "year")}
+    # the bulk writer fingerprints a batch at once, Whoosh's writer each article alone
+    fingerprints = reader.column_reader("fingerprint")
+    columns["fingerprint"] = {ids[n]: fingerprints[n] for n in range(reader.doc_count_all())}
     lengths = {f: reader.field_length(f) for f in reader.schema.scorable_names()}
     return {"postings": postings, "documents": documents, "columns": columns, "lengths": lengths}
 

@@ -155,6 +155,28 @@ def test_the_detector_alone_on_the_fingerprints(articles_folder):
     assert story[number["other-000"]] != story[number["other-002"]]
 
 
+def test_a_batch_is_fingerprinted_as_each_article_alone():
+    from search.analysis.fingerprint import MIN_WORDS, signature, signatures
+
+    bodies = [a.body for a in ARTICLES]
+    texts = [
+        *bodies,
+        "",
+        "قال",
+        "كلمة " * (MIN_WORDS - 1),  # one word short of a fingerprint
+        "كلمة " * MIN_WORDS,
+        "\u064e" + "قالَ ـــ أحمد ١٢ " * 20,  # a text that starts with a haraka
+        WIRE.body,
+    ]
+    together = signatures(texts)
+    alone = [signature(text) for text in texts]
+    assert [row.tolist() for row in together] == [row.tolist() for row in alone]
+    short, enough = together[len(bodies) + 2], together[len(bodies) + 3]
+    assert not short.any() and enough.all()
+    # a shingle never spans two texts: the same text after a short one keeps its signature
+    assert signatures(["كلمة " * 3, WIRE.body])[1].tolist() == signature(WIRE.body).tolist()
+
+
 def test_the_cli_lists_the_copies_or_every_copy(articles_folder):
     from click.testing import CliRunner
 

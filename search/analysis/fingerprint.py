@@ -66,21 +66,31 @@ def folded_codes(text: str) -> np.ndarray:
     >>> "".join(chr(c) if c else " " for c in folded_codes("قالَ أحمد: ٢٠٢٤"))
     'قال احمد  2024'
     """
-    codes = np.frombuffer(compose(text).encode("utf-32-le"), dtype=np.uint32)
+    return _folded(np.frombuffer(compose(text).encode("utf-32-le"), dtype=np.uint32))[0]
+
+
+def _folded(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Code points folded, the dropped ones left out, and which were kept (None: all)."""
     folded = _FOLD[np.minimum(codes, 0xFFFF)]
     folded[codes > 0xFFFF] = 0
     dropped = (folded == 0) & _DROPPED[np.minimum(codes, 0xFFFF)]
-    return folded[~dropped] if dropped.any() else folded
+    if dropped.any():
+        return folded[~dropped], ~dropped
+    return folded, None
 
 
 def word_hashes(text: str) -> np.ndarray:
     """One 64-bit hash per word of the folded text, in order (uint64)."""
-    codes = folded_codes(text)
+    return _word_hashes(folded_codes(text))[0]
+
+
+def _word_hashes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each word's hash, and where the word starts in ``codes``."""
     inside = codes > 0
     edges = np.diff(np.concatenate(([False], inside, [False])).astype(np.int8))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
     if starts.size == 0:
-        return np.empty(0, dtype=np.uint64)
+        return np.empty(0, dtype=np.uint64), starts
     lengths = ends - starts
     firsts = np.cumsum(lengths) - lengths  # where each word starts among the letters
     letters = codes[inside].astype(np.uint64)
@@ -88,24 +98,50 @@ def word_hashes(text: str) -> np.ndarray:
     weights = _POWERS[np.minimum(within, MAX_WORD_CHARS - 1)]
     with np.errstate(over="ignore"):
         sums = np.add.reduceat(letters * weights, firsts)
-    return _mix(sums)
+    return _mix(sums), starts
 
 
 def signature(text: str) -> np.ndarray:
     """The MinHash signature of the text's word shingles (`SIGNATURE_SIZE` uint32); all
     zeros for a text of fewer than `MIN_WORDS` words."""
-    words = word_hashes(text)
-    if words.size < MIN_WORDS:
-        return EMPTY.copy()
+    return signatures([text])[0]
+
+
+def signatures(texts: list[str]) -> np.ndarray:
+    """`signature` of each text, one row each, computed for all of them at once: the texts
+    are read as one string with a separator between them (no word crosses it), and a
+    shingle counts for a text when its words all lie in it. The bulk writer fingerprints a
+    batch of articles this way: a few dozen array steps per batch rather than per article."""
+    found = np.zeros((len(texts), SIGNATURE_SIZE), dtype=np.uint32)
+    if not texts:
+        return found
+    composed = [compose(text) for text in texts]
+    codes = np.frombuffer("\n".join(composed).encode("utf-32-le"), dtype=np.uint32)
+    sizes = np.fromiter(map(len, composed), dtype=np.int64, count=len(texts)) + 1
+    text_of = np.repeat(np.arange(len(texts)), sizes)[: codes.size]  # the separators' too
+    codes, kept = _folded(codes)
+    if kept is not None:
+        text_of = text_of[kept]
+    words, starts = _word_hashes(codes)
+    word_text = text_of[starts]
     count = words.size - SHINGLE_WORDS + 1
+    if count <= 0:
+        return found
+    per_text = np.bincount(word_text, minlength=len(texts))
+    whole = word_text[:count] == word_text[SHINGLE_WORDS - 1 :]  # all its words in one text
+    whole &= per_text[word_text[:count]] >= MIN_WORDS
+    if not whole.any():
+        return found
     with np.errstate(over="ignore"):
         shingles = np.zeros(count, dtype=np.uint64)
         for k in range(SHINGLE_WORDS):  # a handful of whole-array steps, not one per word
             shingles += words[k : k + count] * _SHINGLE_POWERS[k]
-        shingles = np.unique(_mix(shingles))
+        shingles, owner = _mix(shingles[whole]), word_text[:count][whole]
         hashed = shingles[:, None] * _A[None, :] + _B[None, :]
-    lowest = (hashed.min(axis=0) >> np.uint64(32)).astype(np.uint32)
-    return np.maximum(lowest, 1)  # 0 is kept for "no fingerprint"
+    firsts = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
+    lowest = (np.minimum.reduceat(hashed, firsts, axis=0) >> np.uint64(32)).astype(np.uint32)
+    found[owner[firsts]] = np.maximum(lowest, 1)  # 0 is kept for "no fingerprint"
+    return found
 
 
 def signature_bytes(text: str) -> bytes:

@@ -47,6 +47,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from ..analysis import DEFAULT_STEMMER
 from ..analysis.filters import Roots, Stem
+from ..analysis.fingerprint import signatures
 from .bulk_text import Lexicon, analyse, gather, stable_argsort
 from .codec import ArrayCodec, Block, TermArrays
 from .spans import SPAN_FIELDS, SPANS_FIELD, encode_spans
@@ -60,6 +61,7 @@ BATCH_DOCS = 250  # articles sent to a worker at a time
 READ_AHEAD = 4  # batches a worker reads ahead of its analysis (~0.7 MB each of news)
 INDEXED_VALUES = 50_000  # values of Whoosh's own fields whose postings are kept (_index)
 ANALYSE_DOCS = 250  # articles analysed together (bulk_text.analyse)
+FINGERPRINT = "fingerprint"  # the column of MinHash signatures (search.store.schema)
 PARALLEL_FROM = 2_000  # fewer articles are built in-process: starting workers costs ~1 s
 DEFAULT_PROCS = min(os.cpu_count() or 1, 8)  # worker processes: every core, at most 8
 
@@ -239,13 +241,26 @@ class SegmentBuilder:
                     )
                 )
             lengths[name] = iter(grouped.lengths[numbers].tolist())
-        for fields in batch:
-            if SPANS_FIELD in plan.schema:
+        fingerprints = self._fingerprints(batch)
+        for offset, fields in enumerate(batch):
+            if SPANS_FIELD in plan.schema or fingerprints is not None:
                 fields = dict(fields)
+            if SPANS_FIELD in plan.schema:
                 fields[SPANS_FIELD] = {
                     name: self._spans(analysed, texts, fields.get(name)) for name in SPAN_FIELDS
                 }
+            if fingerprints is not None and isinstance(fields.get(FINGERPRINT), str):
+                fields[FINGERPRINT] = fingerprints[offset]
             self._add_document(fields, lengths)
+
+    def _fingerprints(self, batch: list[dict]) -> list[bytes] | None:
+        """The batch's fingerprint column values, computed together (`signatures`): what
+        the column's ``to_column_value`` makes of each text one at a time."""
+        if FINGERPRINT not in self.plan.schema:
+            return None
+        texts = [fields.get(FINGERPRINT) for fields in batch]
+        rows = signatures([text if isinstance(text, str) else "" for text in texts])
+        return [row.tobytes() for row in rows.astype("<u4")]
 
     @staticmethod
     def _spans(analysed, texts: dict[str, int], text: str | None) -> bytes:
