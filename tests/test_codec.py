@@ -8,7 +8,7 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 
-from search.store.codec import ArrayCodec, ArrayLeafMatcher
+from search.store.codec import ArrayCodec, ArrayLeafMatcher, TermLookup
 
 # One field per kind of block value: positions, characters (variable bytes), frequencies
 # (fixed size), none (existence), and a boosted field (the same weight on every posting).
@@ -129,3 +129,32 @@ def test_whole_term_readers_equal_the_postings(tmp_path):
             docs, positions = reader.postings("words", b"common").term_positions(wanted)
             pairs = [(docnum, p) for docnum in wanted for p in expected[docnum]]
             assert list(zip(docs.tolist(), positions.tolist(), strict=True)) == pairs
+
+
+def test_a_term_table_read_directly_answers_as_whoosh(tmp_path):
+    """`TermLookup` finds each term's count and postings as whoosh's layers do, says a term
+    is absent without whoosh's exception, leaves deleted documents out, and declines a
+    table it cannot read (plain whoosh3 hashes its keys with MD5)."""
+    ix = _built(tmp_path / "array", ArrayCodec(), _documents())
+    writer = ix.writer()
+    writer.delete_by_term("id", "d4")  # holds rare4, w4 and common
+    writer.commit(merge=False)
+    ix = whoosh_index.open_dir(str(tmp_path / "array"))
+    with ix.reader() as reader:
+        (leaf, _), *_ = reader.leaf_readers()
+        lookup = TermLookup.of(leaf)
+        assert lookup is not None
+        terms = [(f, t) for f, t in reader.all_terms() if f in ("words", "chars", "tags")]
+        assert len(terms) > 300
+        for field, tbytes in terms:
+            assert lookup.doc_frequency(field, tbytes) == leaf.doc_frequency(field, tbytes)
+            ours, theirs = lookup.matcher(leaf, field, tbytes), leaf.postings(field, tbytes)
+            assert list(ours.all_ids()) == list(theirs.all_ids())
+        assert 4 not in list(lookup.matcher(leaf, "words", b"common").all_ids())
+        assert leaf.doc_frequency("words", b"rare4") == lookup.doc_frequency("words", b"rare4") == 1
+        for field, tbytes in [("words", b"absent"), ("words", b"rare300"), ("nofield", b"w1")]:
+            assert lookup.doc_frequency(field, tbytes) == 0
+            assert lookup.matcher(leaf, field, tbytes) is None
+    plain = _built(tmp_path / "plain", W3Codec(), _documents()[:5])
+    with plain.reader() as reader:
+        assert TermLookup.of(reader.leaf_readers()[0][0]) is None

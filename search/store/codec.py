@@ -59,6 +59,7 @@ from whoosh.codec.whoosh3 import (
 )
 from whoosh.filedb import compound, filetables
 from whoosh.filedb.structfile import BufferFile, pack_int, pack_long, pack_uint, pack_ushort
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 HEADER = struct.Struct("<BBIB")
@@ -723,6 +724,85 @@ class ArrayLeafMatcher(W3LeafMatcher):
 
 
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
+
+
+_POINTER = struct.Struct("!Iq")  # a hash-table slot: the key's hash, where its row starts
+_ROW_LENGTHS = struct.Struct("!ii")  # a row's key and value lengths
+_DOC_FREQUENCY = struct.Struct("!I")  # W3TermInfo's document count, after a flag and a float
+_DOC_FREQUENCY_AT = 1 + 4
+
+
+class TermLookup:
+    """One segment's term table looked up by key with a few C calls: the probe of
+    whoosh's ``HashReader.ranges_for_key`` (the same CRC-32 hash tables, linear probing)
+    written out over the segment's memory map, without the generator, file-object and
+    per-field layers a lookup crosses in whoosh (``MultiReader`` to ``SegmentReader`` to
+    ``W3TermsReader`` to ``HashReader``: over 11 us for a term of a two-segment index).
+    A term asked for is often absent (a spelling variant the vocabulary may hold), and this
+    answers that too. ``None`` from `of` for a segment whose table it cannot read this way
+    (one written by plain whoosh3, hashed with MD5): whoosh then looks the term up."""
+
+    __slots__ = ("_prefixes", "_tables", "_view")
+
+    def __init__(self, view: memoryview, tables: list[tuple[int, int]], fieldmap: dict):
+        self._view, self._tables = view, tables
+        self._prefixes = {name: pack_ushort(number) for name, number in fieldmap.items()}
+
+    @classmethod
+    def of(cls, leaf) -> TermLookup | None:
+        terms = getattr(leaf, "_terms", None)
+        table = getattr(terms, "_tindex", None)
+        dbfile = getattr(table, "dbfile", None)
+        if not isinstance(dbfile, MappedFile) or table.hashtype != CRC32 or table.startoffset:
+            return None
+        return cls(dbfile._buf, list(table.tables), terms._fieldmap)
+
+    def row(self, field: str, tbytes: bytes) -> tuple[int, int]:
+        """Where the term's value (its W3TermInfo) starts in the table and its size, or
+        (-1, 0) when the segment lacks the term."""
+        prefix = self._prefixes.get(field)
+        if prefix is None:
+            return -1, 0
+        key = prefix + tbytes
+        keyhash = crc32(key)
+        start, slots = self._tables[keyhash & 255]
+        if not slots:
+            return -1, 0
+        view, size = self._view, len(key)
+        slot = (keyhash >> 8) % slots
+        for _ in range(slots):
+            slot_hash, at = _POINTER.unpack_from(view, start + slot * _POINTER.size)
+            if not at:
+                return -1, 0
+            if slot_hash == keyhash:
+                key_size, value_size = _ROW_LENGTHS.unpack_from(view, at)
+                begin = at + _ROW_LENGTHS.size
+                if key_size == size and view[begin : begin + size].tobytes() == key:
+                    return begin + size, value_size
+            slot = slot + 1 if slot + 1 < slots else 0
+        return -1, 0
+
+    def doc_frequency(self, field: str, tbytes: bytes) -> int:
+        """How many documents of the segment hold the term (0 when absent)."""
+        at, _ = self.row(field, tbytes)
+        if at < 0:
+            return 0
+        return _DOC_FREQUENCY.unpack_from(self._view, at + _DOC_FREQUENCY_AT)[0]
+
+    def matcher(self, leaf, field: str, tbytes: bytes):
+        """The segment's matcher of the term, as ``leaf.postings`` makes it (deleted
+        documents filtered out), or None when the segment lacks the term."""
+        at, size = self.row(field, tbytes)
+        if at < 0:
+            return None
+        terms = leaf._terms
+        info = W3TermInfo.from_bytes(bytes(self._view[at : at + size]))
+        found = terms._codec.postings_reader(
+            terms._postfile, info, leaf.schema[field].format, term=(field, tbytes)
+        )
+        if deleted := leaf.deleted_docs_set:
+            found = FilterMatcher(found, deleted, exclude=True)
+        return found
 
 
 def read_lengths(leaf, field: str) -> np.ndarray:

@@ -17,11 +17,12 @@ from pathlib import Path
 
 import numpy as np
 from whoosh import index as whoosh_index
+from whoosh.fields import FieldType
 from whoosh.reading import TermNotFound
 
 from ..analysis.fingerprint import SIGNATURE_SIZE
 from .bulk_text import gather
-from .codec import ArrayLeafMatcher, read_fixed_column, read_lengths
+from .codec import ArrayLeafMatcher, TermLookup, read_fixed_column, read_lengths
 from .generations import generation_info, live_or_fail, unreadable
 from .lru import ByteLRU
 from .schema import schema_stemmer
@@ -69,6 +70,12 @@ class Reader:
         self.size = self._reader.doc_count_all()
         self._leaves = self._reader.leaf_readers()
         self.segments = len(self._leaves)
+        # Each segment's term table read directly (`TermLookup`), for the fields whose terms
+        # are their UTF-8 text (not a date's or a number's encoded bytes)
+        self._lookups = [TermLookup.of(leaf) for leaf, _ in self._leaves]
+        self._text_fields = frozenset(
+            name for name, field in ix.schema.items() if type(field).to_bytes is FieldType.to_bytes
+        )
         self.live = np.ones(self.size, dtype=bool)
         for leaf, offset in self._leaves:
             if leaf.has_deletions():
@@ -103,8 +110,37 @@ class Reader:
         if found is None:
             if len(self._frequencies) >= FREQUENCY_CACHE_TERMS:
                 self._frequencies = {}
-            found = self._frequencies[key] = self._reader.doc_frequency(field, text)
+            found = self._frequencies[key] = self._count(field, text)
         return found
+
+    def _count(self, field: str, text: str) -> int:
+        if field not in self._text_fields or None in self._lookups:
+            return self._reader.doc_frequency(field, text)
+        tbytes, count = text.encode("utf-8"), 0
+        for lookup in self._lookups:
+            count += lookup.doc_frequency(field, tbytes)
+        return count
+
+    def _matchers(self, field: str, text: str, documents: np.ndarray | None = None):
+        """(segment number, offset, matcher) of each segment that holds the term (of those
+        that hold any of ``documents``, when given)."""
+        for at, (leaf, offset) in enumerate(self._leaves):
+            if documents is not None:
+                end = offset + leaf.doc_count_all()
+                if not np.any((documents >= offset) & (documents < end)):
+                    continue
+            matcher = self._matcher(at, field, text)
+            if matcher is not None:
+                yield at, offset, matcher
+
+    def _matcher(self, at: int, field: str, text: str):
+        """Segment ``at``'s matcher of a term, or None where it lacks the term: found by the
+        segment's `TermLookup` where it has one (a term's text is its UTF-8 bytes), else by
+        whoosh."""
+        lookup, leaf = self._lookups[at], self._leaves[at][0]
+        if lookup is not None and field in self._text_fields:
+            return lookup.matcher(leaf, field, text.encode("utf-8"))
+        return _leaf_matcher(leaf, field, text)
 
     def expand_prefix(self, field: str, prefix: str, limit: int | None = None) -> list[str]:
         """The terms of ``field`` that start with ``prefix``, in term order: every one, or
@@ -195,10 +231,7 @@ class Reader:
 
     def _read_postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         parts_ids, parts_tf = [], []
-        for leaf, offset in self._leaves:
-            matcher = _leaf_matcher(leaf, field, text)
-            if matcher is None:
-                continue
+        for _, offset, matcher in self._matchers(field, text):
             ids, tf = _leaf_postings(matcher)
             parts_ids.append(ids + offset)
             parts_tf.append(tf)
@@ -251,13 +284,9 @@ class Reader:
         if (kept is not None and not kept[0].size) or not documents.size:
             return EMPTY_IDS, EMPTY_IDS
         docs, positions = [], []
-        for leaf, offset in self._leaves:
-            local = documents[(documents >= offset) & (documents < offset + leaf.doc_count_all())]
-            if local.size == 0:
-                continue
-            matcher = _leaf_matcher(leaf, field, text)
-            if matcher is None:
-                continue
+        for at, offset, matcher in self._matchers(field, text, documents):
+            end = offset + self._leaves[at][0].doc_count_all()
+            local = documents[(documents >= offset) & (documents < end)]
             leaf_docs, leaf_positions = _leaf_occurrences(matcher, local - offset)
             docs.append(leaf_docs + offset)
             positions.append(leaf_positions)
@@ -269,12 +298,9 @@ class Reader:
         """(ids, where each one's positions start, how many, every position) of a term, in
         32 bits each: the cache holds twice as many terms as in 64."""
         docs, positions = [], []
-        for leaf, offset in self._leaves:
-            matcher = _leaf_matcher(leaf, field, text)
-            if matcher is None:
-                continue
+        for at, offset, matcher in self._matchers(field, text):
             ids, _ = _leaf_postings(matcher)
-            leaf_docs, leaf_positions = _leaf_occurrences(leaf.postings(field, text), ids)
+            leaf_docs, leaf_positions = _leaf_occurrences(self._matcher(at, field, text), ids)
             docs.append(leaf_docs + offset)
             positions.append(leaf_positions.astype(np.int32))
         docs_flat = np.concatenate(docs) if docs else EMPTY_IDS
