@@ -113,6 +113,26 @@ def test_the_tag_facet_counts_each_tag_of_the_matches(client):
     assert list(facets) == ["source", "year", "tag"]
 
 
+def test_a_facet_counts_the_same_however_its_pairs_are_found(articles_folder, monkeypatch):
+    from search.results import SearchRequest, body, search
+    from search.store import open_reader
+
+    requests = [
+        SearchRequest(q="الصحة"),
+        SearchRequest(q="الصحة", sources=("رويترز", "أ ف ب", "الأهرام")),
+        SearchRequest(q="الصحة", tags=("صحة",)),
+        SearchRequest(q="كورونا"),
+    ]
+    found = {}
+    with open_reader(articles_folder) as reader:
+        for few in (0, 10**9):  # every search's pairs found by binary search, then by a mask
+            monkeypatch.setattr(body, "FEW_DOCUMENTS", few)
+            found[few] = [search(reader, request)["facets"] for request in requests]
+    assert found[0] == found[10**9]
+    assert found[0][1]["tag"] == {"صحة": 2, "كورونا": 2, "مدن": 1, "مصر": 1}
+    assert sum(bool(facets["tag"]) for facets in found[0]) >= 3
+
+
 @pytest.mark.parametrize(
     "chosen, names",
     [

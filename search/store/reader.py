@@ -334,8 +334,8 @@ class Reader:
         return self._columns[field]
 
     def values(self, field: str) -> tuple[np.ndarray, np.ndarray, list]:
-        """Every (document, value) pair of a field, as arrays: document numbers, codes into
-        the distinct values, and the values. A sortable column has one pair per document
+        """Every (document, value) pair of a field, as arrays: document numbers (ascending),
+        codes into the distinct values, and the values. A sortable column has one pair per document
         ("" when unset); the tags field one per tag of a document, read from its postings
         (one step per distinct tag, none per document)."""
         if field in self._pairs:
@@ -347,11 +347,10 @@ class Reader:
             tags = [_text(term) for term in self._reader.lexicon(field)]
             docs = [self.postings(field, tag)[0] for tag in tags]
             sizes = [ids.size for ids in docs]
-            self._pairs[field] = (
-                np.concatenate(docs) if docs else EMPTY_IDS,
-                np.repeat(np.arange(len(tags), dtype=np.int64), sizes),
-                tags,
-            )
+            flat = np.concatenate(docs) if docs else EMPTY_IDS
+            codes = np.repeat(np.arange(len(tags), dtype=np.int64), sizes)
+            order = np.argsort(flat, kind="stable")  # by document: a document's pairs found
+            self._pairs[field] = (flat[order], codes[order], tags)  # by binary search
         return self._pairs[field]
 
     def fingerprints(self) -> np.ndarray:
