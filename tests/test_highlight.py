@@ -138,33 +138,3 @@ def test_results_marked_from_the_index_read_as_the_text_would(seed_index, query)
             from_index = snippet(body, marks, located=bodies[number])
             assert from_index == snippet(body, marks, reader.stemmer)
             assert "<mark>" in from_index + highlight_text(title, marks, located=titles[number])
-
-
-def _clause_bounds_by_whole_scan(text: str, position: int) -> tuple[int, int]:
-    """The clause around ``position`` from every run of clause marks of the text: after the
-    last run that starts before it, up to the first that starts at or after it."""
-    runs = [
-        (m.start(), m.end(), m.group()[0] == "\n") for m in highlight.BOUNDARY_RE.finditer(text)
-    ]
-    before = [run for run in runs if run[0] < position]
-    start = min(before[-1][1], position) if before else 0
-    while start < position and text[start].isspace():
-        start += 1
-    after = [run for run in runs if run[0] >= position]
-    end = (after[0][0] if after[0][2] else after[0][1]) if after else len(text.rstrip())
-    return start, end
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    text=st.text(alphabet="اب ج.،؟\n…!", max_size=60),
-    at=st.integers(min_value=0, max_value=60),
-    window=st.sampled_from([1, 3, 400]),
-)
-def test_a_clause_is_found_near_a_word_as_in_the_whole_text(text, at, window):
-    """The clause's ends are looked for near the word first (`CLAUSE_WINDOW`); the whole
-    text is read only when no mark is near, and the answer is the same."""
-    position = min(at, len(text))
-    with patch.object(highlight, "CLAUSE_WINDOW", window):
-        found = highlight._clause_start(text, position), highlight._clause_end(text, position)
-    assert found == _clause_bounds_by_whole_scan(text, position)

@@ -23,7 +23,6 @@ from __future__ import annotations
 import itertools
 import re
 from bisect import bisect_left, bisect_right
-from collections import deque
 from collections.abc import Iterator
 from functools import lru_cache
 from html import escape
@@ -57,7 +56,6 @@ MIN_FRAGMENT_CHARS = 60  # a fragment is widened to at least this many character
 ELLIPSIS = "…"
 # Sentence and clause ends: Latin . ! ? ; , Arabic ؟ ، ؛ and the ellipsis, plus line breaks.
 BOUNDARY_RE = re.compile(r"[.!?;؟،؛…\n]+")
-CLAUSE_WINDOW = 400  # characters before a word where its clause's start is looked for first
 # NUL, the controls other than ASCII whitespace, and the noncharacters: an HTML parser
 # reports each one as an error, so a stray \x01 in an article would break the page.
 NOT_HTML_RE = re.compile(
@@ -475,34 +473,20 @@ def _boundaries(text: str) -> tuple[list[int], list[int], list[bool]]:
 
 
 def _clause_start(text: str, position: int) -> int:
-    """Where the clause holding ``position`` starts: after the last run of clause marks
-    that starts before it (its spaces skipped), or at the text's start. The marks are
-    looked for in the CLAUSE_WINDOW characters before ``position`` first, and in the whole
-    text (`_boundaries`) only when that window holds none."""
-    window = max(position - CLAUSE_WINDOW, 0)
-    near = deque(BOUNDARY_RE.finditer(text, window, position), maxlen=1)  # the last one
-    if near:
-        start = near[0].end()  # a run that goes on past position is cut there, as min() is
-    else:
-        starts, ends, _ = _boundaries(text)
-        i = bisect_left(starts, position) - 1  # the last mark that starts before position
-        start = min(ends[i], position) if i >= 0 else 0
+    starts, ends, _ = _boundaries(text)
+    i = bisect_left(starts, position) - 1  # the last mark that starts before position
+    start = min(ends[i], position) if i >= 0 else 0
     while start < position and text[start].isspace():
         start += 1
     return start
 
 
 def _clause_end(text: str, position: int) -> int:
-    """Where the clause holding ``position`` ends: at the first run of clause marks that
-    starts at or after it (before a line break, after any other mark), or at the text's
-    end. A run that started before ``position`` and goes on past it is not that run."""
-    found = BOUNDARY_RE.search(text, position)
-    begun_before = position and BOUNDARY_RE.match(text, position - 1)
-    if found is not None and found.start() == position and begun_before:  # its rest
-        found = BOUNDARY_RE.search(text, found.end())
-    if found is None:
+    starts, ends, breaks = _boundaries(text)
+    i = bisect_left(starts, position)
+    if i == len(starts):
         return len(text.rstrip())
-    return found.start() if found.group()[0] == "\n" else found.end()
+    return starts[i] if breaks[i] else ends[i]
 
 
 def _snap_start(layout: Layout, start: int, floor: int) -> int:
