@@ -137,6 +137,8 @@ def _facet(
     docs, codes, values = reader.values(field)
     if among.dtype == bool:
         picked = codes[among[docs]]
+    elif reader.one_value_each(field):  # a column: the pairs are the documents, in order
+        picked = codes[among]
     elif among.size * FEW_DOCUMENTS <= docs.size:
         first = np.searchsorted(docs, among)
         picked = codes[gather(first, np.searchsorted(docs, among, side="right") - first)]

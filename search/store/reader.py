@@ -340,7 +340,7 @@ class Reader:
         (one step per distinct tag, none per document)."""
         if field in self._pairs:
             return self._pairs[field]
-        if field not in self.schema or self.schema[field].column_type:
+        if self.one_value_each(field):
             codes, distinct = self.column(field)  # kept: a facet asks on every search
             self._pairs[field] = (np.arange(codes.size, dtype=np.int64), codes, distinct)
         else:
@@ -352,6 +352,11 @@ class Reader:
             order = np.argsort(flat, kind="stable")  # by document: a document's pairs found
             self._pairs[field] = (flat[order], codes[order], tags)  # by binary search
         return self._pairs[field]
+
+    def one_value_each(self, field: str) -> bool:
+        """True when `values` has one pair per document, document ``i`` the ``i``-th (a
+        sortable column)."""
+        return field not in self.schema or bool(self.schema[field].column_type)
 
     def fingerprints(self) -> np.ndarray:
         """Every document's MinHash signature (`search.analysis.fingerprint`), one row of
