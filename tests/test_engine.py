@@ -66,3 +66,58 @@ def test_phrases_on_positions_match_what_whoosh_matches(tmp_path):
             assert np.all(found.scores[found.mask] > 0)
             matched += int(expected.any())
         assert matched >= len(phrases) - 3  # most are real phrases of the first article
+
+
+def test_a_union_summed_over_every_document_equals_the_aligned_sum(seed_index, monkeypatch):
+    """Large unions are summed into arrays over the index (`Engine._dense_union`), smaller
+    ones on their aligned lists: the same documents, scores to the bit and matches."""
+    from search.query import engine as engine_module
+    from search.query import rank
+
+    queries = [
+        "كوريا OR الشمالية",
+        "الصحة OR العالمية OR كورونا",
+        "بيونغ OR يانغ OR صاروخ OR الرئيس",
+        "title:كوريا OR مصر OR (الحكومة الوزراء)",
+    ]
+    dense = []
+    real = engine_module.Engine._dense_union
+    monkeypatch.setattr(
+        engine_module.Engine, "_dense_union", lambda self, c: dense.append(1) or real(self, c)
+    )
+    found = {}
+    with open_reader(seed_index) as reader:
+        for share in (0.0, 10.0):  # every union dense, then none
+            monkeypatch.setattr(engine_module, "DENSE_UNION_SHARE", share)
+            monkeypatch.setattr(engine_module, "SMALL_LISTS_SHARE", 10**9 if share == 0 else 8)
+            rankings = [rank(reader, query, limit=20) for query in queries]
+            found[share] = [
+                (
+                    r.documents.tolist(),
+                    r.matches.ids.tolist(),
+                    r.matches.scores.tolist(),
+                    r.matches.mask.tolist(),
+                )
+                for r in rankings
+            ]
+    assert found[0.0] == found[10.0]
+    assert all(documents for documents, *_ in found[0.0])
+    assert len(dense) >= len(queries)  # the first pass summed every union densely
+
+    # children that score documents they do not match (an AllOf's), made by hand
+    from search.query.engine import Matches, engine_for
+
+    with open_reader(seed_index) as reader:
+        engine, rng = engine_for(reader), np.random.default_rng(3)
+        children = []
+        for _ in range(4):
+            ids = np.sort(rng.choice(reader.size, size=reader.size // 2, replace=False))
+            scores = rng.random(ids.size, dtype=np.float32)
+            children.append(Matches(ids, scores, rng.random(ids.size) < 0.5))
+        summed = {}
+        for share in (0.0, 10.0):
+            monkeypatch.setattr(engine_module, "DENSE_UNION_SHARE", share)
+            union = engine._union(children, 2.0)
+            summed[share] = (union.ids.tolist(), union.scores.tolist(), union.mask.tolist())
+        assert summed[0.0] == summed[10.0]
+        assert 0 < sum(summed[0.0][2]) < len(summed[0.0][2])

@@ -316,15 +316,44 @@ class Engine:
             only = children[0]
             scores = only.scores * np.float32(boost) if boost != 1.0 else only.scores
             return Matches(only.ids, scores, only.mask)
-        ids, places = self._aligned(children)
-        scores = np.zeros(ids.size, dtype=np.float32)
-        mask = np.zeros(ids.size, dtype=bool)
-        for child, at in zip(children, places, strict=True):
-            scores[at] += child.scores
-            mask[at] |= child.mask
+        sizes = [child.ids.size for child in children]
+        total, largest = sum(sizes), max(sizes)
+        if (
+            total > self.size * DENSE_UNION_SHARE
+            and (total - largest) * SMALL_LISTS_SHARE > largest
+        ):
+            ids, scores, mask = self._dense_union(children)
+        else:
+            ids, places = self._aligned(children)
+            scores = np.zeros(ids.size, dtype=np.float32)
+            mask = np.zeros(ids.size, dtype=bool)
+            for child, at in zip(children, places, strict=True):
+                scores[at] += child.scores
+                mask[at] |= child.mask
         if boost != 1.0:
             scores *= boost
         return Matches(ids, scores, mask)
+
+    def _dense_union(self, children: list[Matches]) -> tuple[np.ndarray, ...]:
+        """Union of large lists, summed straight into arrays over every document (one per
+        thread, left cleared): no list's places in the union are computed, and the sums
+        are added in the children's order, as the aligned sum adds them."""
+        found = getattr(self._scratch, "dense", None)
+        if found is None:
+            found = self._scratch.dense = (
+                np.zeros(self.size, dtype=np.float32),
+                np.zeros(self.size, dtype=bool),
+                np.zeros(self.size, dtype=bool),
+            )
+        sums, matched, touched = found
+        for child in children:
+            sums[child.ids] += child.scores  # a child's ids are unique
+            touched[child.ids] = True
+            matched[child.ids[child.mask]] = True
+        ids = np.flatnonzero(touched)
+        scores, mask = sums[ids], matched[ids]
+        sums[ids], matched[ids], touched[ids] = 0, False, False
+        return ids, scores, mask
 
     def _all_of(self, children: list[Matches], boost: float) -> Matches:
         """Matches where every child matches; scores summed wherever any child scored."""
