@@ -146,7 +146,10 @@ def light_snowball_stems(word: str) -> tuple[str, ...]:
     >>> light_snowball_stems("والطالبات")
     ('طالب', 'والطالبا')
     """
-    return tuple(dict.fromkeys(light_stems(word) + snowball_stems(word)))
+    # the two algorithms uncached: this cache holds their answer, and theirs would hold the
+    # same words again (up to WORD_CACHE entries each in every serving worker)
+    found = light_stems.__wrapped__(word) + snowball_stems.__wrapped__(word)
+    return tuple(dict.fromkeys(found))
 
 
 STEMMERS = {
