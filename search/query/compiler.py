@@ -32,6 +32,8 @@ EXACT_WEIGHT = 0.25  # added on top of the stem match when the folded surface fo
 # Another reading of the word's stem: its first letter taken as a clitic (وزير -> زير), or
 # Snowball's stem beside ours; the best reading of a word counts (docs/relevance.md).
 CLITIC_WEIGHT = 0.75
+STEM_TEXT_FIELDS = ("body", "title")  # where a stem's document count is counted
+EXACT_TEXT_FIELDS = ("body_exact", "title_exact")  # and a word's as written
 VARIANT_WEIGHT = 0.5  # another spelling of a name (بيونج for بيونغ)
 FUZZY_WEIGHT = 0.5  # a word within word~N edits, less for each edit (query.fuzzy)
 # A synonym from the synonyms file (query.synonyms): another word for the same thing, read
@@ -374,9 +376,7 @@ class Compiler:
         ]
 
     def _exact_frequency(self, exact: str) -> int:
-        return self.reader.doc_frequency("body_exact", exact) + self.reader.doc_frequency(
-            "title_exact", exact
-        )
+        return self.reader.frequency_in(EXACT_TEXT_FIELDS, exact)
 
     def spaced(self, exact: str, weights: dict[str, float]) -> qn.Node | None:
         """A letter-digit compound (f16, كوفيد19) as a phrase of its runs, for texts that
@@ -394,15 +394,11 @@ class Compiler:
 
     def frequency(self, stem: str) -> int:
         """Documents holding a stem in the title or the body (deleted ones included)."""
-        return self.reader.doc_frequency("body", stem) + self.reader.doc_frequency("title", stem)
+        return self.reader.frequency_in(STEM_TEXT_FIELDS, stem)
 
     def variants(self, stem: str) -> list[str]:
         reader = self.reader
-
-        def frequency(term: str) -> int:
-            return reader.doc_frequency("body", term) + reader.doc_frequency("title", term)
-
-        return spelling_variants(stem, frequency)
+        return spelling_variants(stem, lambda term: reader.frequency_in(STEM_TEXT_FIELDS, term))
 
     def prefix(
         self, exact: str, field_name: str | None, *, marking: bool, pattern: bool = False
