@@ -158,3 +158,22 @@ def test_a_term_table_read_directly_answers_as_whoosh(tmp_path):
     plain = _built(tmp_path / "plain", W3Codec(), _documents()[:5])
     with plain.reader() as reader:
         assert TermLookup.of(reader.leaf_readers()[0][0]) is None
+
+
+def test_the_lookup_benchmark_compares_both_paths_on_an_index(seed_index):
+    """bench/term_lookup.py checks the two lookups agree before it prints their costs."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).parents[1] / "bench" / "term_lookup.py"
+    done = subprocess.run(
+        [sys.executable, str(script), str(seed_index), "--terms", "200"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    figures = json.loads(done.stdout)
+    assert figures["terms"] == 200 and figures["segments"] >= 1
+    assert set(figures["present_us"]) == set(figures["absent_us"]) == {"term_lookup", "whoosh"}
