@@ -121,3 +121,31 @@ def test_a_union_summed_over_every_document_equals_the_aligned_sum(seed_index, m
             summed[share] = (union.ids.tolist(), union.scores.tolist(), union.mask.tolist())
         assert summed[0.0] == summed[10.0]
         assert 0 < sum(summed[0.0][2]) < len(summed[0.0][2])
+
+
+def test_proximity_finds_the_pairs_a_scan_of_every_position_finds(seed_index):
+    """A pair is near in a document when the second word follows the first within slop + 1
+    positions: `Engine.proximity` against every pair of positions compared one by one."""
+    from search.query.engine import engine_for
+
+    field = "body_exact"
+    words = ["كوريا", "الشمالية", "الجنوبية", "الولايات", "المتحدة", "في", "من", "الصحة"]
+    pairs = [(a, b) for a in words for b in words if a != b]
+    with open_reader(seed_index) as reader:
+        engine = engine_for(reader)
+        documents = np.arange(reader.size, dtype=np.int64)
+        every = {w: reader.occurrences(field, w, documents) for w in words}
+        for slop in (0, 1, 3):
+            expected = np.zeros(reader.size, dtype=np.float32)
+            for first, second in pairs:
+                near = set()
+                for doc, position in zip(*(a.tolist() for a in every[first]), strict=True):
+                    docs, positions = every[second]
+                    later = positions[docs == doc] - position
+                    if ((later >= 1) & (later <= slop + 1)).any():
+                        near.add(doc)
+                weight = (engine.idf(field, first) + engine.idf(field, second)) / 2
+                expected[sorted(near)] += weight
+            found = engine.proximity(documents, field, pairs, slop)
+            assert found.tolist() == expected.tolist()
+            assert (found > 0).sum() >= 3

@@ -438,9 +438,12 @@ class Engine:
             before, after = keys[first], keys[second]
             if before.size == 0 or after.size == 0:
                 continue
-            near_after = np.zeros(before.size, dtype=bool)  # keys ascend: binary search
-            for gap in range(1, slop + 2):
-                near_after |= _member(before + gap, after)
+            # keys ascend: the first occurrence of the second word after each of the first
+            # is found by one binary search, and is near when within slop + 1 positions
+            where = np.searchsorted(after, before, side="right")
+            inside = where < after.size
+            near_after = np.zeros(before.size, dtype=bool)
+            near_after[inside] = after[where[inside]] - before[inside] <= slop + 1
             if near_after.any():
                 near = before[near_after] >> 32
                 weight = (self.idf(field, first) + self.idf(field, second)) / 2
