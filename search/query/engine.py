@@ -238,7 +238,7 @@ class Engine:
             union = np.flatnonzero(flags)
             flags[union] = False
         else:
-            union = np.unique(np.concatenate(lists))
+            union = _distinct(np.concatenate(lists))
         slots[union] = np.arange(union.size, dtype=np.int32)  # where each document sits
         return union, [slots[ids] for ids in lists]
 
@@ -483,7 +483,7 @@ def _union_into(at: int, lists: list[np.ndarray]):
     if new.size == 0:
         union = largest
     else:
-        new = np.unique(new)
+        new = _distinct(new)
         union = np.insert(largest, np.searchsorted(largest, new), new)
     places = []
     for i, ids in enumerate(lists):
@@ -492,6 +492,24 @@ def _union_into(at: int, lists: list[np.ndarray]):
         else:
             places.append(np.searchsorted(union, ids))
     return union, places
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """``np.unique`` of a 1-d integer array in four array calls: sorted in place (the
+    array is the caller's own, just made), then each value kept where it differs from the
+    one before. np.unique's own checks and wrappers cost more than the sort on the few
+    thousand documents of a word's readings.
+
+    >>> _distinct(np.array([5, 1, 5, 3, 1])).tolist()
+    [1, 3, 5]
+    """
+    if values.size < 2:
+        return values
+    values.sort()
+    keep = np.empty(values.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
 
 
 def _member(ids: np.ndarray, others: np.ndarray) -> np.ndarray:
