@@ -54,7 +54,7 @@ class Matches:
 
     def score(self, number: int) -> float:
         """One document's score (0 where the node did not touch it)."""
-        where = int(np.searchsorted(self.ids, number))
+        where = int(self.ids.searchsorted(number))
         if where < self.ids.size and self.ids[where] == number:
             return float(self.scores[where])
         return 0.0
@@ -65,13 +65,13 @@ class Matches:
             self.mask &= allowed[self.ids]
 
     def exclude(self, number: int) -> None:
-        where = int(np.searchsorted(self.ids, number))
+        where = int(self.ids.searchsorted(number))
         if where < self.ids.size and self.ids[where] == number:
             self.mask[where] = False
 
     def add_to(self, numbers: np.ndarray, values: np.ndarray) -> None:
         """Add ``values`` to the scores of ``numbers`` (documents among ``ids``)."""
-        self.scores[np.searchsorted(self.ids, numbers)] += values
+        self.scores[self.ids.searchsorted(numbers)] += values
 
 
 EMPTY_IDS = np.empty(0, dtype=np.int64)
@@ -169,7 +169,7 @@ class Engine:
         found = np.zeros(documents.size, dtype=np.float32)
         if ids.size == 0:
             return found
-        where = np.searchsorted(ids, documents)
+        where = ids.searchsorted(documents)
         hit = (where < ids.size) & (ids[np.minimum(where, ids.size - 1)] == documents)
         lengths, mean = self.reader.lengths(field)
         scale = boost * self.idf(field, text)
@@ -235,7 +235,7 @@ class Engine:
         if total > self.size * DENSE_UNION_SHARE:
             for ids in lists:
                 flags[ids] = True
-            union = np.flatnonzero(flags)
+            union = flags.nonzero()[0]
             flags[union] = False
         else:
             union = _distinct(np.concatenate(lists))
@@ -350,7 +350,7 @@ class Engine:
             sums[child.ids] += child.scores  # a child's ids are unique
             touched[child.ids] = True
             matched[child.ids[child.mask]] = True
-        ids = np.flatnonzero(touched)
+        ids = touched.nonzero()[0]
         scores, mask = sums[ids], matched[ids]
         sums[ids], matched[ids], touched[ids] = 0, False, False
         return ids, scores, mask
@@ -440,7 +440,7 @@ class Engine:
                 continue
             # keys ascend: the first occurrence of the second word after each of the first
             # is found by one binary search, and is near when within slop + 1 positions
-            where = np.searchsorted(after, before, side="right")
+            where = after.searchsorted(before, side="right")
             inside = where < after.size
             near_after = np.zeros(before.size, dtype=bool)
             near_after[inside] = after[where[inside]] - before[inside] <= slop + 1
@@ -484,13 +484,13 @@ def _union_into(at: int, lists: list[np.ndarray]):
         union = largest
     else:
         new = _distinct(new)
-        union = np.insert(largest, np.searchsorted(largest, new), new)
+        union = _inserted(largest, new)
     places = []
     for i, ids in enumerate(lists):
         if i == at and union is largest:
             places.append(np.arange(ids.size))
         else:
-            places.append(np.searchsorted(union, ids))
+            places.append(union.searchsorted(ids))
     return union, places
 
 
@@ -512,12 +512,25 @@ def _distinct(values: np.ndarray) -> np.ndarray:
     return values[keep]
 
 
+def _inserted(ids: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """``ids`` (ascending) with ``new`` (ascending, none among them) inserted in order:
+    what ``np.insert(ids, ids.searchsorted(new), new)`` makes, without its Python-level
+    argument handling."""
+    at = ids.searchsorted(new) + np.arange(new.size)
+    union = np.empty(ids.size + new.size, dtype=ids.dtype)
+    union[at] = new
+    kept = np.ones(union.size, dtype=bool)
+    kept[at] = False
+    union[kept] = ids
+    return union
+
+
 def _member(ids: np.ndarray, others: np.ndarray) -> np.ndarray:
     """For each of ``ids``, whether it is among ``others`` (ascending; ``ids`` in any
     order)."""
     if not others.size or not ids.size:
         return np.zeros(ids.size, dtype=bool)
-    where = np.minimum(np.searchsorted(others, ids), others.size - 1)
+    where = np.minimum(others.searchsorted(ids), others.size - 1)
     return others[where] == ids
 
 
