@@ -289,17 +289,20 @@ class Engine:
         scores[places[0]] = typed.scores
         typed_mask[places[0]] = typed.mask
         seen = typed_mask.copy()
+        any_seen = bool(typed.mask.any())
         for other, at in zip(others, places[1:], strict=True):
             if not at.size:
                 continue
-            found = at[other.mask]
-            found_scores = other.scores[other.mask]
+            if other.mask.all():  # a term's reading: every document it holds matches
+                found, found_scores = at, other.scores
+            else:
+                found, found_scores = at[other.mask], other.scores[other.mask]
             holding = typed_mask[found]  # the typed word is there: any reading counts
             held = found[holding]
             scores[held] = np.maximum(scores[held], found_scores[holding])
             fresh = ~seen[found]
             new, new_scores = found[fresh], found_scores[fresh]
-            if new.size and seen.any():
+            if new.size and any_seen:
                 ceiling = _kth_largest(scores[seen], TYPED_FIRST_DEPTH) * TYPED_FIRST
                 highest = float(new_scores.max())
                 factor = min(1.0, ceiling / highest) if highest > 0 else 1.0
@@ -307,6 +310,7 @@ class Engine:
             else:
                 scores[new] = new_scores
             seen[found] = True
+            any_seen = any_seen or bool(found.size)
         return Matches(ids, scores, seen)
 
     def _union(self, children: list[Matches], boost: float) -> Matches:
