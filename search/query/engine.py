@@ -350,13 +350,21 @@ class Engine:
                 np.zeros(self.size, dtype=bool),
             )
         sums, matched, touched = found
-        for child in children:
+        whole = [bool(child.mask.all()) for child in children]  # a term's: all match
+        for child, all_match in zip(children, whole, strict=True):
             sums[child.ids] += child.scores  # a child's ids are unique
             touched[child.ids] = True
-            matched[child.ids[child.mask]] = True
+            if not all(whole):
+                matched[child.ids if all_match else child.ids[child.mask]] = True
         ids = touched.nonzero()[0]
-        scores, mask = sums[ids], matched[ids]
-        sums[ids], matched[ids], touched[ids] = 0, False, False
+        scores = sums[ids]
+        mask = np.ones(ids.size, dtype=bool) if all(whole) else matched[ids]
+        if ids.size * 4 > self.size:  # most of the arrays written: clear them whole
+            sums.fill(0)
+            touched.fill(False)
+            matched.fill(False)
+        else:
+            sums[ids], matched[ids], touched[ids] = 0, False, False
         return ids, scores, mask
 
     def _all_of(self, children: list[Matches], boost: float) -> Matches:
