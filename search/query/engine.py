@@ -493,16 +493,10 @@ def _union_into(at: int, lists: list[np.ndarray]):
     others = small[0] if len(small) == 1 else np.concatenate(small)
     new = others[~_member(others, largest)] if others.size else others
     if new.size == 0:
-        union = largest
+        union, largest_places = largest, np.arange(largest.size)
     else:
-        new = _distinct(new)
-        union = _inserted(largest, new)
-    places = []
-    for i, ids in enumerate(lists):
-        if i == at and union is largest:
-            places.append(np.arange(ids.size))
-        else:
-            places.append(union.searchsorted(ids))
+        union, largest_places = _inserted(largest, _distinct(new))
+    places = [largest_places if i == at else union.searchsorted(ids) for i, ids in enumerate(lists)]
     return union, places
 
 
@@ -524,17 +518,17 @@ def _distinct(values: np.ndarray) -> np.ndarray:
     return values[keep]
 
 
-def _inserted(ids: np.ndarray, new: np.ndarray) -> np.ndarray:
-    """``ids`` (ascending) with ``new`` (ascending, none among them) inserted in order:
-    what ``np.insert(ids, ids.searchsorted(new), new)`` makes, without its Python-level
-    argument handling."""
+def _inserted(ids: np.ndarray, new: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``ids`` (ascending) with ``new`` (ascending, none among them) inserted in order, as
+    ``np.insert(ids, ids.searchsorted(new), new)`` makes it without its Python-level argument
+    handling, and where each of ``ids`` went (no binary search of the large list again)."""
     at = ids.searchsorted(new) + np.arange(new.size)
     union = np.empty(ids.size + new.size, dtype=ids.dtype)
     union[at] = new
     kept = np.ones(union.size, dtype=bool)
     kept[at] = False
     union[kept] = ids
-    return union
+    return union, kept.nonzero()[0]
 
 
 def _member(ids: np.ndarray, others: np.ndarray) -> np.ndarray:
