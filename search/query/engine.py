@@ -351,14 +351,15 @@ class Engine:
             )
         sums, matched, touched = found
         whole = [bool(child.mask.all()) for child in children]  # a term's: all match
+        every_one_matches = all(whole)
         for child, all_match in zip(children, whole, strict=True):
             sums[child.ids] += child.scores  # a child's ids are unique
             touched[child.ids] = True
-            if not all(whole):
+            if not every_one_matches:
                 matched[child.ids if all_match else child.ids[child.mask]] = True
         ids = touched.nonzero()[0]
         scores = sums[ids]
-        mask = np.ones(ids.size, dtype=bool) if all(whole) else matched[ids]
+        mask = np.ones(ids.size, dtype=bool) if every_one_matches else matched[ids]
         if ids.size * 4 > self.size:  # most of the arrays written: clear them whole
             sums.fill(0)
             touched.fill(False)

@@ -107,13 +107,7 @@ class Reader:
 
     def doc_frequency(self, field: str, text: str) -> int:
         """How many documents hold the term, deleted ones included (0 when absent)."""
-        key = (field, text)
-        found = self._frequencies.get(key)
-        if found is None:
-            if len(self._frequencies) >= FREQUENCY_CACHE_TERMS:
-                self._frequencies = {}
-            found = self._frequencies[key] = self._count(field, text)
-        return found
+        return self.frequency_in((field,), text)
 
     def frequency_in(self, fields: tuple[str, ...], text: str) -> int:
         """`doc_frequency` summed over ``fields`` (a stem's in the title and the body): one
@@ -134,14 +128,9 @@ class Reader:
             count += lookup.doc_frequency(field, tbytes)
         return count
 
-    def _matchers(self, field: str, text: str, documents: np.ndarray | None = None):
-        """(segment number, offset, matcher) of each segment that holds the term (of those
-        that hold any of ``documents``, when given)."""
-        for at, (leaf, offset) in enumerate(self._leaves):
-            if documents is not None:
-                end = offset + leaf.doc_count_all()
-                if not np.any((documents >= offset) & (documents < end)):
-                    continue
+    def _matchers(self, field: str, text: str):
+        """(segment number, offset, matcher) of each segment that holds the term."""
+        for at, (_, offset) in enumerate(self._leaves):
             matcher = self._matcher(at, field, text)
             if matcher is not None:
                 yield at, offset, matcher
@@ -297,9 +286,11 @@ class Reader:
         if (kept is not None and not kept[0].size) or not documents.size:
             return EMPTY_IDS, EMPTY_IDS
         docs, positions = [], []
-        for at, offset, matcher in self._matchers(field, text, documents):
-            end = offset + self._leaves[at][0].doc_count_all()
-            local = documents[(documents >= offset) & (documents < end)]
+        for at, (leaf, offset) in enumerate(self._leaves):
+            local = documents[(documents >= offset) & (documents < offset + leaf.doc_count_all())]
+            matcher = self._matcher(at, field, text) if local.size else None
+            if matcher is None:
+                continue
             leaf_docs, leaf_positions = _leaf_occurrences(matcher, local - offset)
             docs.append(leaf_docs + offset)
             positions.append(leaf_positions)
