@@ -129,11 +129,11 @@ class Reader:
         return count
 
     def _matchers(self, field: str, text: str):
-        """(segment number, offset, matcher) of each segment that holds the term."""
+        """(offset, matcher) of each segment that holds the term."""
         for at, (_, offset) in enumerate(self._leaves):
             matcher = self._matcher(at, field, text)
             if matcher is not None:
-                yield at, offset, matcher
+                yield offset, matcher
 
     def _matcher(self, at: int, field: str, text: str):
         """Segment ``at``'s matcher of a term, or None where it lacks the term: found by the
@@ -233,7 +233,7 @@ class Reader:
 
     def _read_postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         parts_ids, parts_tf = [], []
-        for _, offset, matcher in self._matchers(field, text):
+        for offset, matcher in self._matchers(field, text):
             ids, tf = _leaf_postings(matcher)
             parts_ids.append(ids + offset)
             parts_tf.append(tf)
@@ -302,9 +302,10 @@ class Reader:
         """(ids, where each one's positions start, how many, every position) of a term, in
         32 bits each: the cache holds twice as many terms as in 64."""
         docs, positions = [], []
-        for at, offset, matcher in self._matchers(field, text):
+        for offset, matcher in self._matchers(field, text):
             ids, _ = _leaf_postings(matcher)
-            leaf_docs, leaf_positions = _leaf_occurrences(self._matcher(at, field, text), ids)
+            matcher.reset()  # back to its first block: the term is not looked up again
+            leaf_docs, leaf_positions = _leaf_occurrences(matcher, ids)
             docs.append(leaf_docs + offset)
             positions.append(leaf_positions.astype(np.int32))
         docs_flat = np.concatenate(docs) if docs else EMPTY_IDS
