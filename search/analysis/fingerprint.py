@@ -60,28 +60,20 @@ def _fold_tables() -> tuple[np.ndarray, np.ndarray]:
 _FOLD, _DROPPED = _fold_tables()
 
 
-def folded_codes(text: str) -> np.ndarray:
-    """The text's code points as the fingerprint reads them, 0 between words.
+def _folded(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Code points as the fingerprint reads them (0 between words), the dropped ones left
+    out, and which were kept (None: all).
 
-    >>> "".join(chr(c) if c else " " for c in folded_codes("قالَ أحمد: ٢٠٢٤"))
+    >>> codes = np.frombuffer("قالَ أحمد: ٢٠٢٤".encode("utf-32-le"), dtype=np.uint32)
+    >>> "".join(chr(c) if c else " " for c in _folded(codes)[0])
     'قال احمد  2024'
     """
-    return _folded(np.frombuffer(compose(text).encode("utf-32-le"), dtype=np.uint32))[0]
-
-
-def _folded(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-    """Code points folded, the dropped ones left out, and which were kept (None: all)."""
     folded = _FOLD[np.minimum(codes, 0xFFFF)]
     folded[codes > 0xFFFF] = 0
     dropped = (folded == 0) & _DROPPED[np.minimum(codes, 0xFFFF)]
     if dropped.any():
         return folded[~dropped], ~dropped
     return folded, None
-
-
-def word_hashes(text: str) -> np.ndarray:
-    """One 64-bit hash per word of the folded text, in order (uint64)."""
-    return _word_hashes(folded_codes(text))[0]
 
 
 def _word_hashes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
