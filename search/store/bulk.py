@@ -242,25 +242,29 @@ class SegmentBuilder:
                 )
             lengths[name] = iter(grouped.lengths[numbers].tolist())
         fingerprints = self._fingerprints(batch)
-        for offset, fields in enumerate(batch):
-            if SPANS_FIELD in plan.schema or fingerprints is not None:
+        for fields, fingerprint in zip(batch, fingerprints, strict=True):
+            if SPANS_FIELD in plan.schema or fingerprint is not None:
                 fields = dict(fields)
             if SPANS_FIELD in plan.schema:
                 fields[SPANS_FIELD] = {
                     name: self._spans(analysed, texts, fields.get(name)) for name in SPAN_FIELDS
                 }
-            if fingerprints is not None and isinstance(fields.get(FINGERPRINT), str):
-                fields[FINGERPRINT] = fingerprints[offset]
+            if fingerprint is not None:
+                fields[FINGERPRINT] = fingerprint
             self._add_document(fields, lengths)
 
-    def _fingerprints(self, batch: list[dict]) -> list[bytes] | None:
-        """The batch's fingerprint column values, computed together (`signatures`): what
-        the column's ``to_column_value`` makes of each text one at a time."""
+    def _fingerprints(self, batch: list[dict]) -> list[bytes | None]:
+        """Each document's fingerprint column value, computed for the batch together
+        (`signatures`): what the column's ``to_column_value`` makes of each text one at a
+        time; None where there is no text to fingerprint (the column takes the value as is)."""
         if FINGERPRINT not in self.plan.schema:
-            return None
+            return [None] * len(batch)
         texts = [fields.get(FINGERPRINT) for fields in batch]
-        rows = signatures([text if isinstance(text, str) else "" for text in texts])
-        return [row.tobytes() for row in rows.astype("<u4")]
+        rows = signatures([text if isinstance(text, str) else "" for text in texts]).astype("<u4")
+        return [
+            row.tobytes() if isinstance(text, str) else None
+            for text, row in zip(texts, rows, strict=True)
+        ]
 
     @staticmethod
     def _spans(analysed, texts: dict[str, int], text: str | None) -> bytes:
