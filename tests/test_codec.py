@@ -148,13 +148,13 @@ def test_a_term_table_read_directly_answers_as_whoosh(tmp_path):
         assert len(terms) > 300
         for field, tbytes in terms:
             assert lookup.doc_frequency(field, tbytes) == leaf.doc_frequency(field, tbytes)
-            ours, theirs = lookup.matcher(leaf, field, tbytes), leaf.postings(field, tbytes)
+            ours, theirs = lookup.matcher(field, tbytes), leaf.postings(field, tbytes)
             assert list(ours.all_ids()) == list(theirs.all_ids())
-        assert 4 not in list(lookup.matcher(leaf, "words", b"common").all_ids())
+        assert 4 not in list(lookup.matcher("words", b"common").all_ids())
         assert leaf.doc_frequency("words", b"rare4") == lookup.doc_frequency("words", b"rare4") == 1
         for field, tbytes in [("words", b"absent"), ("words", b"rare300"), ("nofield", b"w1")]:
             assert lookup.doc_frequency(field, tbytes) == 0
-            assert lookup.matcher(leaf, field, tbytes) is None
+            assert lookup.matcher(field, tbytes) is None
     plain = _built(tmp_path / "plain", W3Codec(), _documents()[:5])
     with plain.reader() as reader:
         assert TermLookup.of(reader.leaf_readers()[0][0]) is None

@@ -726,8 +726,8 @@ class ArrayLeafMatcher(W3LeafMatcher):
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
 
-_POINTER = struct.Struct("!Iq")  # a hash-table slot: the key's hash, where its row starts
-_ROW_LENGTHS = struct.Struct("!ii")  # a row's key and value lengths
+_POINTER = filetables._pointer  # a hash-table slot: the key's hash, where its row starts
+_ROW_LENGTHS = filetables._lengths  # a row's key and value lengths
 _DOC_FREQUENCY = struct.Struct("!I")  # W3TermInfo's document count, after a flag and a float
 _DOC_FREQUENCY_AT = 1 + 4
 
@@ -742,10 +742,10 @@ class TermLookup:
     answers that too. ``None`` from `of` for a segment whose table it cannot read this way
     (one written by plain whoosh3, hashed with MD5): whoosh then looks the term up."""
 
-    __slots__ = ("_prefixes", "_tables", "_view")
+    __slots__ = ("_leaf", "_prefixes", "_tables", "_view")
 
-    def __init__(self, view: memoryview, tables: list[tuple[int, int]], fieldmap: dict):
-        self._view, self._tables = view, tables
+    def __init__(self, leaf, view: memoryview, tables: list[tuple[int, int]], fieldmap: dict):
+        self._leaf, self._view, self._tables = leaf, view, tables
         self._prefixes = {name: pack_ushort(number) for name, number in fieldmap.items()}
 
     @classmethod
@@ -755,7 +755,7 @@ class TermLookup:
         dbfile = getattr(table, "dbfile", None)
         if not isinstance(dbfile, MappedFile) or table.hashtype != CRC32 or table.startoffset:
             return None
-        return cls(dbfile._buf, list(table.tables), terms._fieldmap)
+        return cls(leaf, dbfile._buf, list(table.tables), terms._fieldmap)
 
     def row(self, field: str, tbytes: bytes) -> tuple[int, int]:
         """Where the term's value (its W3TermInfo) starts in the table and its size, or
@@ -789,12 +789,13 @@ class TermLookup:
             return 0
         return _DOC_FREQUENCY.unpack_from(self._view, at + _DOC_FREQUENCY_AT)[0]
 
-    def matcher(self, leaf, field: str, tbytes: bytes):
-        """The segment's matcher of the term, as ``leaf.postings`` makes it (deleted
+    def matcher(self, field: str, tbytes: bytes):
+        """The segment's matcher of the term, as its ``postings`` makes it (deleted
         documents filtered out), or None when the segment lacks the term."""
         at, size = self.row(field, tbytes)
         if at < 0:
             return None
+        leaf = self._leaf
         terms = leaf._terms
         info = W3TermInfo.from_bytes(bytes(self._view[at : at + size]))
         found = terms._codec.postings_reader(

@@ -141,7 +141,7 @@ class Reader:
         whoosh."""
         lookup, leaf = self._lookups[at], self._leaves[at][0]
         if lookup is not None and field in self._text_fields:
-            return lookup.matcher(leaf, field, text.encode("utf-8"))
+            return lookup.matcher(field, text.encode("utf-8"))
         return _leaf_matcher(leaf, field, text)
 
     def expand_prefix(self, field: str, prefix: str, limit: int | None = None) -> list[str]:
