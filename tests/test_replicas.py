@@ -436,7 +436,7 @@ def copying(follower: int) -> list[int]:
         try:
             if b"--files-from" in Path(f"/proc/{child}/cmdline").read_bytes():
                 found.append(int(child))
-        except FileNotFoundError:  # it has just ended
+        except (FileNotFoundError, ProcessLookupError):  # it has just ended (ESRCH: exiting)
             pass
     return found
 
