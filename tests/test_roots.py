@@ -11,12 +11,23 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from search.analysis.roots import root_of, token_roots
+from search.analysis import TOKEN_RE, normalize
+from search.analysis.normalize import compose, strip_diacritics
+from search.analysis.roots import (
+    ARABIC_WORD_RE,
+    _extractors,
+    _tashaphyne_root,
+    root_of,
+    token_roots,
+)
 from search.cli import main
+from search.documents import read_paths
 from search.web import create_app
 
 from .conftest import ROOT, articles_of
 from .test_api import assert_error
+
+SEEDS = ROOT / "seeds"
 
 TOKEN = "roots-token"
 
@@ -82,6 +93,34 @@ def test_every_process_finds_the_same_roots(tmp_path):
         for seed in ("1", "2", "3")
     }
     assert len(runs) == 1
+
+
+def test_tashaphynes_roots_come_from_its_segments_alone():
+    """`_tashaphyne_root` asks Tashaphyne only for its segments and each one's root (a third
+    of the time of `light_stem` and `get_affix_list`, whose stems and affixes it never
+    reads): on every word of the seeds it answers as the whole of Tashaphyne's path."""
+    _, stemmer, stopwords = _extractors()
+
+    def whole_path(word: str) -> str:
+        stemmer.light_stem(word)
+        if stopwords.is_stop(stemmer.word):
+            return stopwords.stop_root(stemmer.word) or ""
+        found = [affix["root"] for affix in stemmer.get_affix_list()]
+        found = [root for root in found if stemmer.is_root_length_valid(root)] or found
+        found = [root for root in found if stemmer.is_root(root)] or found
+        found = [root for root in found if len(root) == 3] or found
+        return max(sorted(set(found)), key=found.count) if found else ""
+
+    words = sorted(
+        {
+            strip_diacritics(compose(t))
+            for a in read_paths([SEEDS])
+            for t in TOKEN_RE.findall(a.body)
+        }
+    )
+    words = [word for word in words if ARABIC_WORD_RE.fullmatch(normalize(word))]
+    assert len(words) > 500
+    assert [_tashaphyne_root(word) for word in words] == [whole_path(word) for word in words]
 
 
 def test_particles_numbers_and_latin_have_no_root():
