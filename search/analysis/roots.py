@@ -74,21 +74,25 @@ def _tashaphyne_root(word: str) -> str:
     """Tashaphyne's `get_root`, with its ties broken the same way in every process: it picks
     the most frequent of its candidate roots from a set of strings, whose order follows
     Python's per-process string hashing, so two build workers could give one word two
-    roots. Here the first in sorted order wins.
-
-    Only Tashaphyne's segments and each one's root are asked for: its `light_stem` also
-    chooses a stem against its affix lists and its `get_affix_list` each segment's stem and
-    affixes, none of which a root needs (two thirds of its time, the same roots).
-    """
+    roots. Here the first in sorted order wins."""
     _, stemmer, stopwords = _extractors()
     if stopwords.is_stop(word):
         return stopwords.stop_root(word) or ""
-    stemmer.segment(word)
-    found = [stemmer.get_root(left, right) for left, right in stemmer.get_segment_list()]
+    found = _segment_roots(word)
     found = [root for root in found if stemmer.is_root_length_valid(root)] or found
     found = [root for root in found if stemmer.is_root(root)] or found
     found = [root for root in found if len(root) == ROOT_LETTERS] or found
     return max(sorted(set(found)), key=found.count) if found else ""
+
+
+def _segment_roots(word: str) -> list[str]:
+    """The root of each of Tashaphyne's segmentations of ``word``: the candidates its
+    `get_affix_list` gives after `light_stem`, asked for alone. Those two also choose a stem
+    against the affix lists and build each segment's stem and affixes, which a root never
+    reads: two thirds of their time."""
+    stemmer = _extractors()[1]
+    stemmer.segment(word)
+    return [stemmer.get_root(left, right) for left, right in stemmer.get_segment_list()]
 
 
 def root_of(word: str) -> str:
