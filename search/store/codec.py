@@ -62,6 +62,8 @@ from whoosh.filedb.structfile import BufferFile, pack_int, pack_long, pack_uint,
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
+from .bulk_text import gather
+
 HEADER = struct.Struct("<BBIB")
 # What whoosh3 pickles before each block's data (postings, last id, best weight, whole-block
 # compression, shortest and longest field length as bytes), as a fixed struct: a term is read
@@ -296,10 +298,12 @@ class ArrayFieldWriter(W3FieldWriter):
             position_ends[last].tolist(),
             strict=True,
         )
+        sizes = terms.ends - terms.starts
         term_rows = zip(
             terms.btexts,
-            terms.starts.tolist(),
-            terms.ends.tolist(),
+            sizes.tolist(),
+            docs[terms.starts].tolist(),
+            docs[terms.ends - 1].tolist(),
             units.counts.tolist(),
             term_weight.tolist(),
             term_maxw.tolist(),
@@ -307,7 +311,14 @@ class ArrayFieldWriter(W3FieldWriter):
             term_maxlen.tolist(),
             strict=True,
         )
-        doc_list, freq_list, weight_list = docs.tolist(), freqs.tolist(), weights.tolist()
+        # Python lists of the inline terms' postings only (a term in blocks is written from
+        # the byte strings above): most postings belong to terms in blocks
+        inline = sizes < terms.inline_below
+        inline_postings = gather(terms.starts[inline], sizes[inline])
+        doc_list, freq_list, weight_list = (
+            values[inline_postings].tolist() for values in (docs, freqs, weights)
+        )
+        at_inline = 0  # where the next inline term's postings begin in those lists
         positions = terms.positions
         if kind == POSITIONS:  # an inline term's first position, for the usual one-position term
             first_positions = np.zeros(len(starts), dtype=np.int64)
@@ -321,23 +332,19 @@ class ArrayFieldWriter(W3FieldWriter):
         offset = postfile.tell()
         keys, rows, posts = [], [], []
         unit_numbers = iter(range(len(starts)))
-        for btext, start, end, count, weight, maxw, minlen, maxlen in term_rows:
+        inline_below = terms.inline_below
+        for btext, size, first_doc, last_doc, count, weight, maxw, minlen, maxlen in term_rows:
             keys.append(key_prefix + btext)
             row = pack_info(
-                end - start < terms.inline_below,
-                weight,
-                end - start,
-                minlen,
-                maxlen,
-                maxw,
-                doc_list[start],
-                doc_list[end - 1],
+                size < inline_below, weight, size, minlen, maxlen, maxw, first_doc, last_doc
             )
-            if end - start < terms.inline_below:
+            if size < inline_below:
                 at, unit = next(unit_rows)[-2], next(unit_numbers)
+                start, end = at_inline, at_inline + size
+                at_inline = end
                 if kind == FIXED:
                     values = tuple(map(pack_uint, freq_list[start:end]))
-                elif kind == POSITIONS and end - start == 1 and freq_list[start] == 1:
+                elif kind == POSITIONS and size == 1 and freq_list[start] == 1:
                     values = (encode_positions([first_positions[unit]]),)
                 elif kind == POSITIONS:
                     values = []
