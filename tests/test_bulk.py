@@ -21,7 +21,7 @@ from search.analysis import DEFAULT_STEMMER
 from search.documents import Article, read_paths
 from search.results import SearchRequest, search
 from search.store import bulk, index_articles, live_generation, open_reader
-from search.store.bulk_text import Lexicon, analyse
+from search.store.bulk_text import Lexicon, analyse, stable_argsort
 from search.store.codec import TermTable
 from search.store.schema import article_fields, make_schema
 from search.store.spans import (
@@ -267,6 +267,17 @@ def test_a_batch_reads_each_text_as_it_reads_the_text_alone(texts):
             grouped, single = getattr(together, kind), getattr(alone, kind)
             assert _groups(grouped, number) == _groups(single, 0)
             assert grouped.lengths[number] == single.lengths[0]
+
+
+@given(
+    st.lists(st.integers(0, 2**62), max_size=300),
+    st.sampled_from([1, 3, 2**16, 2**16 + 7, 2**33, 2**62]),
+)
+def test_the_radix_sort_orders_postings_as_a_stable_sort(values, bound):
+    """Every digit pass keeps equal keys in order: a term's postings stay in document order,
+    whatever the width of the keys (one, two or four 16-bit digits)."""
+    keys = np.array(values, dtype=np.int64) % bound
+    assert stable_argsort(keys).tolist() == np.argsort(keys, kind="stable").tolist()
 
 
 def test_the_term_table_finds_every_key_whoosh_reads():

@@ -221,19 +221,25 @@ def _tokens(split: list[list[str]], parts: np.ndarray, sizes: np.ndarray, raw, e
 
 
 def stable_argsort(keys: np.ndarray) -> np.ndarray:
-    """``np.argsort(keys, kind="stable")`` for non-negative int64 keys, made faster: each key
-    with its index appended is unique, so numpy's default (SIMD) sort orders them as the
-    stable sort would; too large keys take the stable sort itself.
+    """``np.argsort(keys, kind="stable")`` for non-negative integer keys, made faster: a
+    least-significant-digit radix sort by 16 bits at a time, each pass numpy's stable sort
+    of uint16 (itself a radix sort), so a key of up to 32 bits costs two linear passes where
+    a comparison sort of int64 costs n log n (5x slower on a segment's postings).
 
     >>> stable_argsort(np.array([2, 1, 2, 1])).tolist()
     [1, 3, 0, 2]
+    >>> stable_argsort(np.array([70_000, 5, 65_541, 70_000])).tolist()
+    [1, 2, 0, 3]
     """
     if not keys.size:
         return np.empty(0, dtype=np.int64)
-    size = keys.size
-    if int(keys.max()) >= (2**62) // size:
-        return np.argsort(keys, kind="stable")
-    return np.argsort(keys.astype(np.int64) * size + np.arange(size, dtype=np.int64))
+    keys = keys.astype(np.int64, copy=False)
+    order = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
+    rest = keys >> 16
+    while int(rest.max()) > 0:
+        order = order[np.argsort((rest[order] & 0xFFFF).astype(np.uint16), kind="stable")]
+        rest >>= 16
+    return order.astype(np.int64, copy=False)
 
 
 def gather(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
