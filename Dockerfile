@@ -1,7 +1,8 @@
 # Arabic search service: gunicorn's sync workers behind nginx (deploy/), as a non-root user, the
-# index on a volume. Two stages: the build stage has the compiler (PyStemmer builds from source
-# where no wheel fits the platform) and installs into a virtual environment; the final image
-# copies that environment and has no compiler.
+# index on a volume. Two stages: the build stage has the compiler (the tokenizer's scanner is
+# Cython compiled at install, setup.py; PyStemmer builds from source where no wheel fits the
+# platform) and installs into a virtual environment; the final image copies that environment
+# and has no compiler.
 #
 #   docker build -t arabic-search:0.2.0 .     (or: docker compose up --build; compose.yaml)
 #
@@ -23,7 +24,7 @@ WORKDIR /build
 COPY pyproject.toml ./
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > requirements.txt \
     && /opt/arabic-search/bin/pip install -r requirements.txt
-COPY README.md LICENSE ./
+COPY README.md LICENSE setup.py ./
 COPY search ./search
 RUN /opt/arabic-search/bin/pip install --no-deps .
 

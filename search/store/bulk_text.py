@@ -1,13 +1,13 @@
 """Whole batches of texts analysed with a few C-level calls per batch, not a Python step per
 token: the bulk writer's analysis (`search.store.bulk`).
 
-A text is split by the chain's own regex (one ``split`` per text, which gives the tokens and
-the text between them, so the tokens' offsets come from their lengths). Each
-distinct raw token is analysed once per process by `token_words`, the chain's own function,
-when `Lexicon` first meets it; every later occurrence is one dict lookup made inside
-``map`` (no Python frame per token). What a token becomes is kept as arrays, so that the
-words of a whole batch, their positions and their counts per text come from numpy
-(``take``, ``repeat``, a stable ``argsort``) rather than from dict appends per token:
+A batch is split into tokens with their offsets by the tokenizer pattern's compiled scanner
+(`search.analysis.scan`: one pass over each text, no regex engine). Each distinct raw token
+is analysed once per process by `token_words`, the chain's own function, when `Lexicon`
+first meets it; every later occurrence is one dict lookup made inside ``map`` (no Python
+frame per token). What a token becomes is kept as arrays, so that the words of a whole
+batch, their positions and their counts per text come from numpy (``take``, ``repeat``, a
+stable ``argsort``) rather than from dict appends per token:
 
     raw ids     one per token of the batch, in text order
     exact ids   what each raw id reads as in the exact fields (usually one word, none for a
@@ -22,19 +22,15 @@ an emptied token keeps its place and the words of one ligature share their token
 
 from __future__ import annotations
 
-import re
 from array import array
-from itertools import chain, repeat
+from itertools import repeat
 from typing import NamedTuple
 
 import numpy as np
 
-from ..analysis import TOKEN_PATTERN, token_words
+from ..analysis import token_words
 from ..analysis.roots import token_roots
-
-# The tokenizer's pattern as one group: ``split`` returns the text between tokens and the
-# tokens, alternately (the pattern itself has no group of its own).
-SPLIT_RE = re.compile(f"({TOKEN_PATTERN})")
+from ..analysis.scan import scan
 
 
 class Vocabulary(dict):
@@ -183,41 +179,22 @@ def _group(texts: int, text: np.ndarray, term: np.ndarray, positions: np.ndarray
 def analyse(lexicon: Lexicon, texts: list[str]) -> Analysed:
     """Tokens with their offsets, exact words, stems and roots with positions, of every text
     of a batch."""
-    split = [SPLIT_RE.split(text) for text in texts]
-    parts = np.fromiter(map(len, split), dtype=np.int64, count=len(texts))  # 2 per token + 1
-    sizes = parts // 2
-    raw = lexicon.ids(list(chain.from_iterable(pieces[1::2] for pieces in split)))
+    tokens, token_starts, token_ends, sizes = scan(texts)
+    raw = lexicon.ids(tokens)
     text_of = np.repeat(np.arange(len(texts)), sizes)
-    position = np.arange(raw.size) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    firsts = np.concatenate(([0], np.cumsum(sizes)))
+    position = np.arange(raw.size) - np.repeat(firsts[:-1], sizes)
     exact_flat, exact_ends, stem_flat, stem_ends, root_flat, root_ends = lexicon.readings()
     exact, source = _expand(raw, exact_flat, exact_ends)
     stems, stem_source = _expand(raw, stem_flat, stem_ends)
     roots, root_source = _expand(raw, root_flat, root_ends)
+    readings = exact_ends - np.concatenate(([0], exact_ends[:-1]))
     return Analysed(
         _group(len(texts), text_of[source], exact, position[source]),
         _group(len(texts), text_of[stem_source], stems, position[stem_source]),
-        _tokens(split, parts, sizes, raw, exact_ends),
+        Tokens(token_starts, token_ends, readings[raw] > 0, firsts),
         _group(len(texts), text_of[root_source], roots, position[root_source]),
     )
-
-
-def _tokens(split: list[list[str]], parts: np.ndarray, sizes: np.ndarray, raw, exact_ends):
-    """Each token's offsets from the lengths of the split pieces: a text's pieces alternate
-    between the text before a token and a token, so a token ends where the running sum of
-    lengths, restarted at each text, reaches its piece."""
-    lengths = np.fromiter(
-        map(len, chain.from_iterable(split)), dtype=np.int64, count=int(parts.sum())
-    )
-    ends = np.cumsum(lengths)
-    first_piece = np.cumsum(parts) - parts
-    before = np.concatenate(([0], ends))[first_piece]  # characters of the texts before
-    local = np.arange(lengths.size) - np.repeat(first_piece, parts)
-    is_token = (local % 2) == 1
-    token_ends = ends[is_token] - np.repeat(before, sizes)
-    token_starts = token_ends - lengths[is_token]
-    readings = exact_ends - np.concatenate(([0], exact_ends[:-1]))
-    firsts = np.concatenate(([0], np.cumsum(sizes)))
-    return Tokens(token_starts, token_ends, readings[raw] > 0, firsts)
 
 
 def stable_argsort(keys: np.ndarray) -> np.ndarray:

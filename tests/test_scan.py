@@ -1,0 +1,75 @@
+"""The compiled scanner splits texts exactly as the tokenizer pattern does: the same tokens at
+the same offsets, for every character of the Basic Multilingual Plane in the contexts the
+pattern's alternatives care about, for the seeds, and for any text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from search.analysis import TOKEN_RE
+from search.analysis.chars import BIDI_MARKS, WORD_MARKS
+from search.analysis.scan import COMPILED, scan, split_scan
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+def _by_regex(texts: list[str]) -> list[list[tuple[int, int, str]]]:
+    return [[(m.start(), m.end(), m.group()) for m in TOKEN_RE.finditer(text)] for text in texts]
+
+
+def _by_scan(texts: list[str], split=scan) -> list[list[tuple[int, int, str]]]:
+    tokens, starts, ends, counts = split(texts)
+    found, at = [], 0
+    for count in counts.tolist():
+        found.append(
+            list(zip(starts[at : at + count].tolist(), ends[at : at + count].tolist(), strict=True))
+        )
+        found[-1] = [(s, e, tokens[at + k]) for k, (s, e) in enumerate(found[-1])]
+        at += count
+    assert at == len(tokens)
+    return found
+
+
+def test_the_install_compiled_the_scanner():
+    """`pip install` builds _scan.pyx (setup.py); without it builds fall back to the regex,
+    ten times slower at this step."""
+    assert COMPILED
+
+
+def test_every_character_is_classed_as_the_pattern_classes_it():
+    # each character alone, doubled, after a letter and before a digit, between Latin
+    # letters and hyphens, and after a digit-hyphen: every branch of the three alternatives
+    texts = []
+    for code in range(0x10000):
+        char = chr(code)
+        texts += [char, char * 2, f"ب{char}٣", f"x-{char}y", f"{char}-9", f"ك-{char}", f"{char}_a"]
+    assert _by_scan(texts) == _by_regex(texts)
+
+
+def test_the_seeds_split_as_the_pattern_splits_them():
+    texts = [path.read_text("utf-8") for path in sorted(SEEDS.glob("*.txt"))]
+    assert texts
+    assert _by_scan(texts) == _by_regex(texts)
+
+
+def test_the_regex_fallback_gives_the_same_answer():
+    texts = [path.read_text("utf-8") for path in sorted(SEEDS.glob("*.txt"))][:10]
+    texts += ["", "F-16 و كوفيد-19 ٢٠٢٤", "الرَّئِيسُ‌ بوتين", "a-b-c-", "-19ب"]
+    assert _by_scan(texts, split_scan) == _by_regex(texts) == _by_scan(texts)
+
+
+ALPHABET = st.sampled_from(
+    list("abzAZ09_-éÿ×÷ɏɐ²½ ,.\n\t")
+    + list("ابتثكلمنهويىةءأإآؤئـ٠١٢٣٤٥٦٧٨٩۰۴۵۶ک")
+    + list(WORD_MARKS + BIDI_MARKS)
+    + ["\u0966", "\u00a0", "\u2028", "ﷺ", "\U0001d7d8", "\U0001f600", "\U00020000", "\ud800"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(ALPHABET, max_size=40) | st.text(max_size=20), max_size=6))
+def test_any_text_splits_as_the_pattern_splits_it(texts):
+    assert _by_scan(texts) == _by_regex(texts)
