@@ -290,6 +290,11 @@ class Engine:
         typed_mask[places[0]] = typed.mask
         seen = typed_mask.copy()
         any_seen = bool(typed.mask.any())
+        # The ceiling's k-th best score is looked for among the k best places of the last
+        # look and the places changed since (scores only rise and places only join, so no
+        # other place can enter the k best), not among every place seen.
+        best: np.ndarray | None = None
+        changed: list[np.ndarray] = []
         for other, at in zip(others, places[1:], strict=True):
             if not at.size:
                 continue
@@ -303,12 +308,23 @@ class Engine:
             fresh = ~seen[found]
             new, new_scores = found[fresh], found_scores[fresh]
             if new.size and any_seen:
-                ceiling = _kth_largest(scores[seen], TYPED_FIRST_DEPTH) * TYPED_FIRST
+                pool = (
+                    np.flatnonzero(seen)
+                    if best is None
+                    else _distinct(np.concatenate([best, held, *changed]))
+                )
+                kth, best = _kth_best(scores, pool, TYPED_FIRST_DEPTH)
+                changed = []
+                ceiling = kth * TYPED_FIRST
                 highest = float(new_scores.max())
                 factor = min(1.0, ceiling / highest) if highest > 0 else 1.0
                 scores[new] = new_scores * np.float32(factor)
             else:
                 scores[new] = new_scores
+                if best is not None:
+                    changed.append(held)
+            if best is not None:
+                changed.append(new)
             seen[found] = True
             any_seen = any_seen or bool(found.size)
         return Matches(ids, scores, seen)
@@ -557,11 +573,19 @@ def _in_order(words, found: dict, slop: int) -> np.ndarray:
     return np.unique(reached >> 32)
 
 
-def _kth_largest(values: np.ndarray, k: int) -> float:
-    """The k-th largest value (the smallest, when there are fewer than k)."""
+def _kth_best(scores: np.ndarray, places: np.ndarray, k: int) -> tuple[float, np.ndarray]:
+    """The k-th largest of ``scores[places]`` (the smallest, when there are fewer than k),
+    and the places of the k largest (all of them, when there are fewer).
+
+    >>> kth, best = _kth_best(np.array([5.0, 1.0, 4.0, 3.0]), np.array([0, 1, 2, 3]), 2)
+    >>> kth, sorted(best.tolist())
+    (4.0, [0, 2])
+    """
+    values = scores[places]
     if values.size <= k:
-        return float(values.min())
-    return float(np.partition(values, values.size - k)[values.size - k])
+        return float(values.min()), places
+    order = np.argpartition(values, values.size - k)
+    return float(values[order[values.size - k]]), places[order[values.size - k :]]
 
 
 def top(matches: Matches, limit: int, order: np.ndarray | None = None) -> np.ndarray:
