@@ -4,13 +4,15 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
 from search.analysis import words as analysed
 from search.documents import Article, read_paths
 from search.query import nodes
-from search.query.engine import Engine
+from search.query.engine import Engine, Matches, top
 from search.store import index_articles, live_generation, open_reader
 from search.store.reader import _leaf_occurrences
 
@@ -149,3 +151,36 @@ def test_proximity_finds_the_pairs_a_scan_of_every_position_finds(seed_index):
             found = engine.proximity(documents, field, pairs, slop)
             assert found.tolist() == expected.tolist()
             assert (found > 0).sum() >= 3
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 30),
+    st.integers(0, 6000),
+    st.integers(1, 8),
+    st.integers(0, 2**32 - 1),
+)
+def test_the_best_matches_are_the_highest_scores_then_the_lowest_documents(
+    limit, size, levels, seed
+):
+    """top() keeps what a full sort by (score descending, document ascending) keeps, also
+    past the size where the floor of the best is looked for in a sample, and whatever the
+    ties at the last place kept (few distinct scores make many)."""
+    rng = np.random.default_rng(seed)
+    ids = np.sort(rng.choice(10 * size + 10, size=size, replace=False)).astype(np.int64)
+    scores = (rng.integers(0, levels, size) * 1.5).astype(np.float32)
+    mask = rng.random(size) < 0.9
+    found = top(Matches(ids, scores, mask), limit).tolist()
+    candidates, kept = ids[mask], scores[mask]
+    assert found == candidates[np.lexsort((candidates, -kept))][:limit].tolist()
+
+
+def test_pages_of_tied_matches_neither_repeat_nor_skip_a_document():
+    """Equal scores are ordered by document, so page two starts where page one ended."""
+    ids = np.arange(0, 20_000, 2, dtype=np.int64)
+    scores = np.where(ids % 7 == 0, 2.0, 1.0).astype(np.float32)
+    matches = Matches(ids, scores, np.ones(ids.size, dtype=bool))
+    first, second = top(matches, 10).tolist(), top(matches, 20).tolist()[10:]
+    assert first == list(range(0, 140, 14))[:10]
+    assert second == list(range(140, 280, 14))
+    assert set(first).isdisjoint(second)

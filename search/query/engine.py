@@ -27,6 +27,7 @@ _PHRASE_SHIFT = 1 << 16  # keeps position - offset positive inside a phrase key
 # (the word as typed first; docs/relevance.md, "Precision").
 TYPED_FIRST = 0.99
 TYPED_FIRST_DEPTH = 10  # of the best this many of them: a page of results
+TOP_SAMPLE = 64  # scores sampled per result asked for, to find the floor of the best (top)
 
 
 @dataclass
@@ -588,6 +589,36 @@ def _kth_best(scores: np.ndarray, places: np.ndarray, k: int) -> tuple[float, np
     return float(values[order[values.size - k]]), places[order[values.size - k :]]
 
 
+def _best_places(scores: np.ndarray, limit: int) -> np.ndarray:
+    """The places of the ``limit`` best scores, the first places winning ties at the last
+    score kept (the caller's documents are ascending, so the lowest document numbers).
+
+    The limit-th best score is a floor no better than the limit-th best of any part of the
+    scores, so it is looked for in a sample (every stride-th score, 64 per place asked for)
+    and only the scores at or above the sample's floor, a few per hundred, are partitioned:
+    an index-wide argpartition of a question's 20,000 matches cost more than its words.
+
+    >>> _best_places(np.array([1.0, 3.0, 2.0, 3.0, 0.5], dtype=np.float32), 2).tolist()
+    [1, 3]
+    >>> _best_places(np.array([2.0, 1.0, 2.0, 2.0], dtype=np.float32), 2).tolist()
+    [0, 2]
+    """
+    places = None
+    stride = scores.size // (limit * TOP_SAMPLE)
+    if stride >= 2:
+        sample = scores[::stride]
+        floor = np.partition(sample, sample.size - limit)[sample.size - limit]
+        places = np.flatnonzero(scores >= floor)
+        scores = scores[places]
+    if scores.size > limit:
+        floor = np.partition(scores, scores.size - limit)[scores.size - limit]
+        above = np.flatnonzero(scores > floor)
+        tied = np.flatnonzero(scores == floor)[: limit - above.size]
+        chosen = np.concatenate((above, tied))
+        return chosen if places is None else places[chosen]
+    return np.arange(scores.size) if places is None else places
+
+
 def top(matches: Matches, limit: int, order: np.ndarray | None = None) -> np.ndarray:
     """Document numbers of the best ``limit`` matches: by score, or by ``order`` then score."""
     candidates = matches.matching()
@@ -596,7 +627,7 @@ def top(matches: Matches, limit: int, order: np.ndarray | None = None) -> np.nda
     scores = matches.scores[matches.mask]
     if order is None:
         if candidates.size > limit:
-            keep = np.argpartition(-scores, limit - 1)[:limit]
+            keep = _best_places(scores, limit)
             candidates, scores = candidates[keep], scores[keep]
         ranking = np.lexsort((candidates, -scores))
         return candidates[ranking][:limit]
