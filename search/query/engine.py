@@ -576,7 +576,7 @@ def _in_order(words, found: dict, slop: int) -> np.ndarray:
 
 def _kth_best(scores: np.ndarray, places: np.ndarray, k: int) -> tuple[float, np.ndarray]:
     """The k-th largest of ``scores[places]`` (the smallest, when there are fewer than k),
-    and the places of the k largest (all of them, when there are fewer).
+    and the places holding it or more (all of them, when there are fewer than k).
 
     >>> kth, best = _kth_best(np.array([5.0, 1.0, 4.0, 3.0]), np.array([0, 1, 2, 3]), 2)
     >>> kth, sorted(best.tolist())
@@ -585,38 +585,47 @@ def _kth_best(scores: np.ndarray, places: np.ndarray, k: int) -> tuple[float, np
     values = scores[places]
     if values.size <= k:
         return float(values.min()), places
-    order = np.argpartition(values, values.size - k)
-    return float(values[order[values.size - k]]), places[order[values.size - k :]]
+    kth, at_least = _kth_floor(values, k)
+    return float(kth), places[at_least]
+
+
+def _kth_floor(values: np.ndarray, k: int) -> tuple[np.floating, np.ndarray]:
+    """The k-th largest of more than k values, and the places of the values at or above it.
+
+    The k-th largest of a part of the values is no higher than the whole's, so it is looked
+    for first in a sample (every stride-th value, TOP_SAMPLE per place asked for), and only
+    the values at or above the sample's are partitioned: a few per hundred of a question's
+    20,000 matches, where an argpartition of them all cost more than its words.
+
+    >>> kth, places = _kth_floor(np.array([1.0, 3.0, 2.0, 3.0, 0.5]), 2)
+    >>> float(kth), places.tolist()
+    (3.0, [1, 3])
+    """
+    places = None
+    stride = values.size // (k * TOP_SAMPLE)
+    if stride >= 2:
+        sample = values[::stride]
+        places = np.flatnonzero(values >= np.partition(sample, sample.size - k)[sample.size - k])
+        values = values[places]
+    kth = np.partition(values, values.size - k)[values.size - k]
+    at_least = np.flatnonzero(values >= kth)
+    return kth, at_least if places is None else places[at_least]
 
 
 def _best_places(scores: np.ndarray, limit: int) -> np.ndarray:
-    """The places of the ``limit`` best scores, the first places winning ties at the last
-    score kept (the caller's documents are ascending, so the lowest document numbers).
-
-    The limit-th best score is a floor no better than the limit-th best of any part of the
-    scores, so it is looked for in a sample (every stride-th score, 64 per place asked for)
-    and only the scores at or above the sample's floor, a few per hundred, are partitioned:
-    an index-wide argpartition of a question's 20,000 matches cost more than its words.
+    """The places of the ``limit`` best of more than ``limit`` scores, the first places
+    winning ties at the last score kept (the caller's documents are ascending, so the
+    lowest document numbers).
 
     >>> _best_places(np.array([1.0, 3.0, 2.0, 3.0, 0.5], dtype=np.float32), 2).tolist()
     [1, 3]
     >>> _best_places(np.array([2.0, 1.0, 2.0, 2.0], dtype=np.float32), 2).tolist()
     [0, 2]
     """
-    places = None
-    stride = scores.size // (limit * TOP_SAMPLE)
-    if stride >= 2:
-        sample = scores[::stride]
-        floor = np.partition(sample, sample.size - limit)[sample.size - limit]
-        places = np.flatnonzero(scores >= floor)
-        scores = scores[places]
-    if scores.size > limit:
-        floor = np.partition(scores, scores.size - limit)[scores.size - limit]
-        above = np.flatnonzero(scores > floor)
-        tied = np.flatnonzero(scores == floor)[: limit - above.size]
-        chosen = np.concatenate((above, tied))
-        return chosen if places is None else places[chosen]
-    return np.arange(scores.size) if places is None else places
+    kth, candidates = _kth_floor(scores, limit)
+    kept = scores[candidates]
+    above = candidates[kept > kth]
+    return np.concatenate((above, candidates[kept == kth][: limit - above.size]))
 
 
 def top(matches: Matches, limit: int, order: np.ndarray | None = None) -> np.ndarray:
