@@ -11,10 +11,12 @@ collected.
 Limits. Every request path is bounded in the app; a worker is still replaced after
 ``ARABIC_SEARCH_MAX_REQUESTS`` requests (with jitter, so the workers do not restart together)
 or as soon as it holds more than ``ARABIC_SEARCH_WORKER_MAX_MB`` after a request. A fresh
-worker starts with empty caches (scores, positions, counts), so the default is 20,000: at
+worker starts with empty caches (scores, positions, counts), so the default is 5,000: at
 1,000 the workers of a loaded server were replaced every few seconds and served 224 requests
-a second with a p99 of 78 ms, against 271 and 50 ms at 20,000 (bench/http_load.py, 70k
-articles, 8 connections); the caches' byte budgets, not recycling, bound the heap. The
+a second with a p99 of 78 ms, against 271 and 50 ms when kept (bench/http_load.py, 70k
+articles, 8 connections). Kept for good, a worker's heap passed 300 MB after about 11,000
+requests (321 MB; malloc_trim gave back 11 of them); replaced every 5,000 it stayed under
+270 MB over 90 s of load, at the same rate. The
 request line may be as long as gunicorn allows (8,190 bytes): the documented query limit of
 1,000 characters is 6,000 bytes of URL-encoded Arabic.
 
