@@ -4,6 +4,7 @@ pattern's alternatives care about, for the seeds, and for any text."""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -22,15 +23,12 @@ def _by_regex(texts: list[str]) -> list[list[tuple[int, int, str]]]:
 
 def _by_scan(texts: list[str], split=scan) -> list[list[tuple[int, int, str]]]:
     tokens, starts, ends, counts = split(texts)
-    found, at = [], 0
-    for count in counts.tolist():
-        found.append(
-            list(zip(starts[at : at + count].tolist(), ends[at : at + count].tolist(), strict=True))
-        )
-        found[-1] = [(s, e, tokens[at + k]) for k, (s, e) in enumerate(found[-1])]
-        at += count
-    assert at == len(tokens)
-    return found
+    assert counts.sum() == len(tokens)
+    firsts = [0, *counts.cumsum().tolist()]
+    return [
+        [(int(starts[k]), int(ends[k]), tokens[k]) for k in range(first, last)]
+        for first, last in pairwise(firsts)
+    ]
 
 
 def test_the_install_compiled_the_scanner():

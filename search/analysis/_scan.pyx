@@ -69,6 +69,26 @@ cdef inline unsigned char class_of(Py_UCS4 ch) noexcept:
     return CLASS[ch] if ch < 0x10000 else classify(ch, False)
 
 
+cdef inline Py_ssize_t run_end(
+    int kind, void *data, Py_ssize_t j, Py_ssize_t n, unsigned char wanted
+) noexcept:
+    """Where the run of characters of class ``wanted`` from ``j`` ends."""
+    while j < n and class_of(PyUnicode_READ(kind, data, j)) & wanted:
+        j += 1
+    return j
+
+
+cdef inline bint hyphen_then(
+    int kind, void *data, Py_ssize_t j, Py_ssize_t n, unsigned char wanted
+) noexcept:
+    """Whether a hyphen at ``j`` is followed by a character of class ``wanted``."""
+    return (
+        j + 1 < n
+        and PyUnicode_READ(kind, data, j) == 0x2D
+        and class_of(PyUnicode_READ(kind, data, j + 1)) & wanted
+    )
+
+
 def scan(list texts):
     """Every token of every text: (tokens, starts, ends, counts), the tokens of all texts in
     one list in order, their offsets in their own text (int64 arrays) and how many each text
@@ -97,31 +117,17 @@ def scan(list texts):
         while i < n:
             found = class_of(PyUnicode_READ(kind, data, i))
             j = i + 1
-            if found & LATIN:
-                while j < n and class_of(PyUnicode_READ(kind, data, j)) & LATIN:
+            if found & LATIN:  # A: Latin runs joined by single hyphens
+                j = run_end(kind, data, j, n, LATIN)
+                while hyphen_then(kind, data, j, n, LATIN):
+                    j = run_end(kind, data, j + 2, n, LATIN)
+            elif found & DECIMAL:  # B
+                j = run_end(kind, data, j, n, DECIMAL)
+            elif found & LETTER:  # C: letters and marks, then digits after at most a hyphen
+                j = run_end(kind, data, j, n, LETTER)
+                if hyphen_then(kind, data, j, n, DECIMAL):
                     j += 1
-                while (
-                    j + 1 < n
-                    and PyUnicode_READ(kind, data, j) == 0x2D
-                    and class_of(PyUnicode_READ(kind, data, j + 1)) & LATIN
-                ):
-                    j += 2
-                    while j < n and class_of(PyUnicode_READ(kind, data, j)) & LATIN:
-                        j += 1
-            elif found & DECIMAL:
-                while j < n and class_of(PyUnicode_READ(kind, data, j)) & DECIMAL:
-                    j += 1
-            elif found & LETTER:
-                while j < n and class_of(PyUnicode_READ(kind, data, j)) & LETTER:
-                    j += 1
-                if (
-                    j + 1 < n
-                    and PyUnicode_READ(kind, data, j) == 0x2D
-                    and class_of(PyUnicode_READ(kind, data, j + 1)) & DECIMAL
-                ):
-                    j += 1
-                while j < n and class_of(PyUnicode_READ(kind, data, j)) & DECIMAL:
-                    j += 1
+                j = run_end(kind, data, j, n, DECIMAL)
             else:
                 i = j
                 continue

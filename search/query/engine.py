@@ -527,9 +527,18 @@ def _distinct(values: np.ndarray) -> np.ndarray:
     >>> _distinct(np.array([5, 1, 5, 3, 1])).tolist()
     [1, 3, 5]
     """
+    values.sort()
+    return _without_repeats(values)
+
+
+def _without_repeats(values: np.ndarray) -> np.ndarray:
+    """An ascending array with each value once: kept where it differs from the one before.
+
+    >>> _without_repeats(np.array([1, 1, 3, 5, 5])).tolist()
+    [1, 3, 5]
+    """
     if values.size < 2:
         return values
-    values.sort()
     keep = np.empty(values.size, dtype=bool)
     keep[0] = True
     np.not_equal(values[1:], values[:-1], out=keep[1:])
@@ -571,10 +580,7 @@ def _in_order(words, found: dict, slop: int) -> np.ndarray:
         reached = steps[0] if len(steps) == 1 else _distinct(np.concatenate(steps))
         if reached.size == 0:
             break
-    documents = reached >> 32  # ascending, as the keys are
-    if documents.size < 2:
-        return documents
-    return documents[np.concatenate(([True], documents[1:] != documents[:-1]))]
+    return _without_repeats(reached >> 32)  # ascending, as the keys are
 
 
 def _common(ids: np.ndarray, others: np.ndarray) -> np.ndarray:
