@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -149,6 +150,48 @@ def test_a_parallel_build_ranks_as_a_single_process_build(tmp_path, monkeypatch)
     # Equal scores may come in another order: document numbers differ between the builds.
     assert sorted(results[1]) == sorted(results[2])
     assert [score for score, _ in results[1]] == [score for score, _ in results[2]]
+
+
+def test_every_worker_is_told_the_stream_ended_before_any_answer_is_awaited(tmp_path, monkeypatch):
+    """A worker writes its last segment when its input ends; told one after the other, the
+    second wrote only after the first had answered, and a two-core build ran its longest
+    step on one core (70k articles: 62 s against 49 s)."""
+    events: list[str] = []
+
+    class Pipe:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def write(self, data: bytes) -> None:
+            events.append(f"send {self.name}")
+
+        def close(self) -> None:
+            events.append(f"close {self.name}")
+
+        def read(self) -> bytes:
+            events.append(f"read {self.name}")
+            return pickle.dumps([])
+
+    class Worker:
+        count = 0
+
+        def __init__(self, command, **options) -> None:
+            name, Worker.count = str(Worker.count), Worker.count + 1
+            self.stdin, self.stdout, self.returncode = Pipe(name), Pipe(name), 0
+
+        def wait(self) -> int:
+            return 0
+
+        def poll(self) -> int:
+            return 0
+
+    monkeypatch.setattr(bulk.subprocess, "Popen", Worker)
+    monkeypatch.setattr(bulk, "BATCH_DOCS", 4)
+    ix = whoosh_index.create_in(str(tmp_path), make_schema())
+    assert bulk._build_parallel(ix, iter(_numbered(12)), procs=3) == []
+    assert events[:3] == ["send 0", "send 1", "send 2"]
+    assert sorted(events[3:6]) == ["close 0", "close 1", "close 2"]
+    assert events[6] == "read 0"
 
 
 def test_a_failing_worker_fails_the_build_and_commits_nothing(tmp_path, monkeypatch):

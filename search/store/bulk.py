@@ -549,9 +549,10 @@ def _build_parallel(ix: FileIndex, documents: Iterable[dict], procs: int) -> lis
                 batch, sent = [], sent + 1
         if batch:
             _send(workers[0], batch)
+        for worker in workers:  # every worker at once: each writes its last segment on EOF
+            worker.stdin.close()
         segments = []
         for worker in workers:
-            worker.stdin.close()
             answer = worker.stdout.read()
             if worker.wait() != 0 or not answer:
                 raise WorkerFailed(f"an indexing worker failed (exit code {worker.returncode})")
