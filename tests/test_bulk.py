@@ -23,7 +23,7 @@ from search.documents import Article, read_paths
 from search.results import SearchRequest, search
 from search.store import bulk, index_articles, live_generation, open_reader
 from search.store.bulk_text import Lexicon, analyse, stable_argsort
-from search.store.codec import TermTable
+from search.store.codec import DELTAS8, DELTAS16, PLAIN, ZLIB, TermTable
 from search.store.schema import article_fields, make_schema
 from search.store.spans import (
     SPAN_CHARS,
@@ -213,6 +213,37 @@ def test_terms_of_several_blocks_write_what_whoosh_writes(tmp_path):
     expected = _contents(_whoosh_built(tmp_path / "whoosh", documents))
     built = _contents(_bulk_built(tmp_path / "bulk", documents))
     assert max(stats[1] for _, stats in built["postings"].values()) == 300
+    assert built == expected
+
+
+def _packings(ix, field: str) -> set[int]:
+    """How the blocks of a Positions field's terms pack their positions."""
+    found = set()
+    with ix.reader() as reader:
+        for term in reader.lexicon(field):
+            matcher = reader.postings(field, term)
+            while hasattr(matcher, "_block_bytes") and matcher.is_active():
+                found.add(matcher._block_bytes()[4])
+                matcher._next_block()
+    return found
+
+
+def test_positions_of_any_distance_write_what_whoosh_writes(tmp_path):
+    """Blocks pack positions as deltas of one byte or two, and as int32 (through zlib when
+    long) where a word recurs more than 65,535 tokens later: here two words a body opens
+    with (one of them 30 times) and closes with, the seeds 25 times between."""
+    documents = _numbered(300)
+    seeds = " ".join(article.body for article in SEED_ARTICLES * 25)
+    body = f"نرجس {'زنبق ' * 30}{seeds} زنبق نرجس"
+    documents[7] = {**documents[7], "body": body}
+    documents[8] = {**documents[8], "body": "زنبق نرجس"}  # two postings: a block, not inline
+    (tmp_path / "whoosh").mkdir()
+    (tmp_path / "bulk").mkdir()
+    expected = _contents(_whoosh_built(tmp_path / "whoosh", documents))
+    ix = _bulk_built(tmp_path / "bulk", documents)
+    built = _contents(ix)
+    assert built["documents"]["copy-0007"][1]["body"] > 65_536
+    assert _packings(ix, "body") | _packings(ix, "body_exact") == {DELTAS8, DELTAS16, PLAIN, ZLIB}
     assert built == expected
 
 

@@ -8,7 +8,14 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 
-from search.store.codec import ArrayCodec, ArrayLeafMatcher, TermLookup
+from search.store.codec import (
+    DELTAS8,
+    DELTAS16,
+    ZLIB,
+    ArrayCodec,
+    ArrayLeafMatcher,
+    TermLookup,
+)
 
 # One field per kind of block value: positions, characters (variable bytes), frequencies
 # (fixed size), none (existence), and a boosted field (the same weight on every posting).
@@ -113,6 +120,25 @@ def test_segments_of_both_codecs_merge_into_array_blocks(tmp_path):
     ix = whoosh_index.open_dir(str(tmp_path / "mixed"))
     assert len(ix.reader().leaf_readers()) == 1
     assert _postings(ix) == expected
+
+
+def test_positions_far_apart_read_back_as_whoosh3_blocks(tmp_path):
+    """Positions a byte apart, two bytes apart and further (int32: zlib for a long block)."""
+    filler = " ".join(f"f{i % 50}" for i in range(70_000))
+    documents = [
+        *_documents()[:20],
+        {"id": "near", "words": "common " + " ".join(["xx"] * 300) + " common rare0"},
+        {"id": "far", "words": f"common {'rare1 ' * 30}{filler} common rare1"},
+    ]
+    expected = _postings(_built(tmp_path / "w3", W3Codec(), documents))
+    ix = _built(tmp_path / "arrays", ArrayCodec(), documents)
+    assert _postings(ix) == expected
+    packings = {}
+    with ix.reader() as reader:
+        for term in (b"common", b"rare0", b"rare1", b"w3"):
+            matcher = reader.postings("words", term)
+            packings[term] = matcher._block_bytes()[4]
+    assert packings == {b"common": ZLIB, b"rare0": DELTAS16, b"rare1": ZLIB, b"w3": DELTAS8}
 
 
 def test_whole_term_readers_equal_the_postings(tmp_path):

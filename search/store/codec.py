@@ -11,19 +11,21 @@ a block's data is little-endian arrays that numpy reads in one call each:
     ids        n uint32, delta-encoded (the first is the id itself)
     weights    nothing (all 1.0) | one float32 (all the same) | n float32
     values     nothing | fixed-size values, concatenated | Positions: n uint32 counts, then
-               every position (int32), posting after posting | other formats: n uint32
+               every position, posting after posting, packed as the header says (each
+               less the one before in its posting, as uint8 or uint16, or int32 where such
+               a delta does not fit, through zlib when long) | other formats: n uint32
                byte lengths, then the bytes
 
 Each block's header (whoosh3's pickled info tuple) is a fixed struct, `BLOCK_INFO`. Only a
-Positions block's positions are compressed (zlib, when they are long enough to gain):
-ranking reads every block of a term for its ids and weights, and decompressing whole blocks
-was a tenth of a search; positions are read for phrases and snippets, a few documents at a
-time. Whoosh's own matcher API (``id``, ``weight``,
-``value``, ``skip_to``, spans, merging) works on these blocks unchanged, and the engine reads
-them as arrays, a whole term at a time (`term_arrays`, `term_positions`). A segment records
-its codec, so segments written by plain whoosh3 are read as before, beside these; it records
-it by module and class name (a pickle in the index's TOC), so `search.store.codec.ArrayCodec`
-must keep both (a move is a new index format, `search.store.FORMAT`).
+Positions block's positions are packed smaller than they are: ranking reads every block of
+a term for its ids and weights, and decompressing whole blocks was a tenth of a search;
+positions are read for phrases and snippets, a few documents at a time. Whoosh's own
+matcher API (``id``, ``weight``, ``value``, ``skip_to``, spans, merging) works on these
+blocks unchanged, and the engine reads them as arrays, a whole term at a time
+(`term_arrays`, `term_positions`). A segment records its codec, so segments written by plain
+whoosh3 are read as before, beside these; it records it by module and class name (a pickle
+in the index's TOC), so `search.store.codec.ArrayCodec` must keep both (a move is a new
+index format, `search.store.FORMAT`).
 
 This module is the one place that reaches into whoosh3's private attributes: the writer side
 (`ArrayFieldWriter`: a term's postings a block at a time, rare terms inline), the reader side
@@ -70,10 +72,14 @@ HEADER = struct.Struct("<BBIB")
 # a block at a time, and unpickling each block's header was a tenth of reading it.
 BLOCK_INFO = struct.Struct("<IIfBB")
 BLOCK_LENGTH = struct.Struct(">i")  # whoosh's block length (negative for a term's last block)
-PLAIN, ZLIB = 0, 1  # how a block's positions are packed
-# zlib's fastest level: positions compress to the same size as at whoosh3's level 3 (10k
-# articles: 129 MB against 130 MB), and a build spends a tenth less time.
+# How a block's positions are packed: int32 as they are, int32 through zlib, or each
+# position less the one before it in its posting (the first: itself) as one unsigned byte
+# or two. Deltas take 2 bytes a position or less where zlib took 2.4 (10k news articles:
+# 36.4 MB of int32, 21.5 MB through zlib) and cost nothing to pack, where zlib was a twelfth
+# of a build; int32 is kept for a block a delta does not fit (a text of 65,536 tokens).
+PLAIN, ZLIB, DELTAS8, DELTAS16 = 0, 1, 2, 3
 POSITIONS_ZLIB_LEVEL = 1
+_DELTA_TYPES = {DELTAS8: np.dtype("u1"), DELTAS16: np.dtype("<u2")}
 ONES, SAME, EACH = 0, 1, 2  # weights kinds
 NONE, FIXED, POSITIONS, SIZED = 0, 1, 2, 3  # values kinds
 U32 = np.dtype("<u4")
@@ -108,16 +114,57 @@ def _values_kind(format_: formats.Format) -> int:
     return POSITIONS if type(format_) is formats.Positions else SIZED
 
 
-def _pack_positions(raw: bytes) -> tuple[int, bytes]:
-    """A block's positions as stored: zlib-compressed when long enough to gain."""
+def position_deltas(positions: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Each position less the one before it in its posting, the first of a posting itself
+    (int64): ``counts`` positions to a posting, postings one after another.
+
+    >>> position_deltas(np.array([3, 7, 8, 2, 40]), np.array([3, 0, 2])).tolist()
+    [3, 4, 1, 2, 38]
+    """
+    deltas = np.diff(positions.astype(np.int64, copy=False), prepend=0)
+    firsts = (np.cumsum(counts) - counts)[counts > 0]
+    deltas[firsts] = positions[firsts]
+    return deltas
+
+
+def delta_packing(low: int, high: int) -> int | None:
+    """The deltas packing for a block whose deltas lie in [low, high]; None when no delta
+    type holds them."""
+    if low < 0 or high > 0xFFFF:
+        return None
+    return DELTAS8 if high <= 0xFF else DELTAS16
+
+
+def _pack_int32(raw: bytes) -> tuple[int, bytes]:
+    """int32 positions as stored: zlib-compressed when long enough to gain."""
     if len(raw) >= COMPRESSION_MIN_SIZE:
         return ZLIB, zlib.compress(raw, POSITIONS_ZLIB_LEVEL)
     return PLAIN, raw
 
 
-def _unpack_positions(raw: bytes, at: int, packing: int) -> bytes:
-    """A block's positions as int32 bytes, from ``at`` in its data."""
-    return zlib.decompress(raw[at:]) if packing == ZLIB else raw[at:]
+def _pack_positions(positions: np.ndarray, counts: np.ndarray) -> tuple[int, bytes]:
+    """A block's positions (``counts`` to a posting) as stored: deltas where they fit."""
+    if not positions.size:
+        return PLAIN, b""
+    deltas = position_deltas(positions, counts)
+    packing = delta_packing(int(deltas.min()), int(deltas.max()))
+    if packing is None:
+        return _pack_int32(positions.astype(I32).tobytes())
+    return packing, deltas.astype(_DELTA_TYPES[packing]).tobytes()
+
+
+def _unpack_positions(raw: bytes, at: int, packing: int, counts: np.ndarray) -> np.ndarray:
+    """A block's positions (int64, absolute within each document), from ``at`` in its data;
+    ``counts`` to a posting."""
+    total = int(counts.sum())
+    if packing == ZLIB:
+        return np.frombuffer(zlib.decompress(raw[at:]), dtype=I32, count=total).astype(np.int64)
+    if packing == PLAIN:
+        return np.frombuffer(raw, dtype=I32, count=total, offset=at).astype(np.int64)
+    deltas = np.frombuffer(raw, dtype=_DELTA_TYPES[packing], count=total, offset=at)
+    sums = np.cumsum(deltas, dtype=np.int64)
+    before = np.concatenate(([0], sums))[np.cumsum(counts) - counts]  # each posting's start
+    return sums - np.repeat(before, counts)
 
 
 class _ViewReader:
@@ -277,14 +324,22 @@ class ArrayFieldWriter(W3FieldWriter):
         previous[starts] = 0
         delta_bytes = (docs - previous).astype(U32).tobytes()
         weight_bytes = weights.astype(F32).tobytes()
-        value_bytes = position_bytes = b""
+        value_bytes = b""
         if kind == FIXED:  # Frequency: each value is pack_uint(frequency), big-endian
             value_bytes = freqs.astype(">u4").tobytes()
-        elif kind == POSITIONS:
-            value_bytes = freqs.astype(U32).tobytes()
-            position_bytes = terms.positions.astype(I32).tobytes()
         position_ends = np.cumsum(freqs)
         unit_pos_start = (position_ends - freqs)[starts]
+        if kind == POSITIONS:  # each block's positions as deltas, packed by the largest
+            value_bytes = freqs.astype(U32).tobytes()
+            deltas = position_deltas(terms.positions, freqs)
+            packings = [PLAIN] * len(starts)
+            if deltas.size:  # a block of no positions (none in Whoosh) packs as PLAIN
+                begin = np.minimum(unit_pos_start, deltas.size - 1)
+                low = np.minimum.reduceat(deltas, begin)
+                high = np.maximum.reduceat(deltas, begin)
+                packings = list(map(delta_packing, low.tolist(), high.tolist()))
+            delta_bytes8 = deltas.astype(_DELTA_TYPES[DELTAS8]).tobytes()
+            delta_bytes16 = deltas.astype(_DELTA_TYPES[DELTAS16]).tobytes()
         unit_kind = np.where(unit_min == unit_max, np.where(unit_max == 1.0, ONES, SAME), EACH)
         unit_rows = zip(
             units.starts.tolist(),
@@ -360,7 +415,7 @@ class ArrayFieldWriter(W3FieldWriter):
             pieces = [WHOOSH3_HEADER_MAGIC]
             for u in range(count):
                 s, e, weights_kind, last_id, maxw, minlen, maxlen, ps, pe = next(unit_rows)
-                next(unit_numbers)
+                unit = next(unit_numbers)
                 if weights_kind == ONES:
                     weights_data = b""
                 elif weights_kind == SAME:
@@ -369,7 +424,13 @@ class ArrayFieldWriter(W3FieldWriter):
                     weights_data = weight_bytes[4 * s : 4 * e]
                 packing, packed = PLAIN, b""
                 if kind == POSITIONS:
-                    packing, packed = _pack_positions(position_bytes[4 * ps : 4 * pe])
+                    packing = packings[unit]
+                    if packing == DELTAS8:
+                        packed = delta_bytes8[ps:pe]
+                    elif packing == DELTAS16:
+                        packed = delta_bytes16[2 * ps : 2 * pe]
+                    else:
+                        packing, packed = _pack_int32(terms.positions[ps:pe].astype(I32).tobytes())
                 data = b"".join(
                     (
                         HEADER.pack(weights_kind, kind, e - s, packing),
@@ -565,8 +626,8 @@ class ArrayPostingsWriter(W3PostingsWriter):
             decode = self._format.decode_positions
             lists = [decode(v) if isinstance(v, bytes) else v for v in values]
             counts = _little(array("I", map(len, lists)))
-            positions = _little(array("i", chain(*lists))).tobytes()
-            packing, packed = _pack_positions(positions)
+            positions = np.fromiter(chain(*lists), dtype=np.int64)
+            packing, packed = _pack_positions(positions, np.frombuffer(counts, dtype=U32))
             values_bytes = counts.tobytes() + packed
         else:
             sizes = _little(array("I", map(len, values)))
@@ -631,9 +692,7 @@ class ArrayLeafMatcher(W3LeafMatcher):
             raise ValueError("the field stores no positions")
         count = self._blocklength
         counts = np.frombuffer(raw, dtype=U32, count=count, offset=at).astype(np.int64)
-        positions = _unpack_positions(raw, at + 4 * count, self._packing)
-        flat = np.frombuffer(positions, dtype=I32, count=int(counts.sum()))
-        return counts, flat.astype(np.int64)
+        return counts, _unpack_positions(raw, at + 4 * count, self._packing, counts)
 
     # -- whole terms: a Python loop over blocks that only slices bytes, then a few numpy
     # calls for the whole term (per block, numpy's call overhead was most of the cost)
@@ -678,23 +737,24 @@ class ArrayLeafMatcher(W3LeafMatcher):
             raw, weights_kind, _, count, packing = self._block_bytes()
             at = HEADER.size + 4 * count + _weights_size(weights_kind, count)
             ids.append(raw[HEADER.size : HEADER.size + 4 * count])
-            counts.append(raw[at : at + 4 * count])
-            positions.append(_unpack_positions(raw, at + 4 * count, packing))
+            block_counts = np.frombuffer(raw, dtype=U32, count=count, offset=at)
+            counts.append(block_counts)
+            positions.append(_unpack_positions(raw, at + 4 * count, packing, block_counts))
             sizes.append(count)
             last_ids.append(last)
             self._next_block()
         if not ids:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
         found = _ids(ids, sizes, last_ids)
-        per_posting = np.frombuffer(b"".join(counts), dtype=U32).astype(np.int64)
-        flat = np.frombuffer(b"".join(positions), dtype=I32)
+        per_posting = np.concatenate(counts).astype(np.int64)
+        flat = positions[0] if len(positions) == 1 else np.concatenate(positions)
         targets = np.asarray(documents, dtype=np.int64)
         where = np.minimum(np.searchsorted(found, targets), found.size - 1)
         postings = where[found[where] == targets]
         firsts = np.cumsum(per_posting) - per_posting
         chosen = per_posting[postings]
         skip = np.repeat(firsts[postings] - (np.cumsum(chosen) - chosen), chosen)
-        picked = flat[skip + np.arange(int(chosen.sum()))].astype(np.int64)
+        picked = flat[skip + np.arange(int(chosen.sum()))]
         return np.repeat(found[postings], chosen), picked
 
     def _read_ids(self):
