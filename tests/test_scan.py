@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from search.analysis import TOKEN_RE
+from search.analysis import scan as scan_module
 from search.analysis.chars import BIDI_MARKS, WORD_MARKS
-from search.analysis.scan import COMPILED, scan, split_scan
+from search.analysis.scan import COMPILED, scan, scan_known, split_scan
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -71,3 +72,31 @@ ALPHABET = st.sampled_from(
 @given(st.lists(st.text(ALPHABET, max_size=40) | st.text(max_size=20), max_size=6))
 def test_any_text_splits_as_the_pattern_splits_it(texts):
     assert _by_scan(texts) == _by_regex(texts)
+
+
+def _known_of(texts: list[str]) -> dict[str, int]:
+    """Every other distinct token of the texts, numbered."""
+    distinct = sorted({token for text in texts for token in TOKEN_RE.findall(text)})
+    return {token: number for number, token in enumerate(distinct[::2])}
+
+
+def _without_compiled_scanner(texts: list[str], known: dict[str, int]):
+    compiled, scan_module._scan = scan_module._scan, None
+    try:
+        return scan_known(texts, known)
+    finally:
+        scan_module._scan = compiled
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(ALPHABET, max_size=40), max_size=6))
+def test_a_scan_with_known_tokens_gives_their_ids_and_the_rest_in_order(texts):
+    known = _known_of(texts)
+    tokens, starts, ends, counts = scan(texts)
+    for found in (scan_known(texts, known), _without_compiled_scanner(texts, known)):
+        ids, unknown, known_starts, known_ends, known_counts = found
+        assert ids.tolist() == [known.get(token, -1) for token in tokens]
+        assert unknown == [token for token in tokens if token not in known]
+        assert known_starts.tolist() == starts.tolist()
+        assert known_ends.tolist() == ends.tolist()
+        assert known_counts.tolist() == counts.tolist()

@@ -13,6 +13,7 @@ with the character classes of Python's ``re`` on str: ``\\d`` is a Unicode decim
 (Py_UNICODE_ISDECIMAL) and ``\\w`` a Unicode alphanumeric (Py_UNICODE_ISALNUM) or ``_``.
 """
 
+from cpython.ref cimport PyObject
 from cpython.unicode cimport Py_UNICODE_ISALNUM, Py_UNICODE_ISDECIMAL
 
 
@@ -21,6 +22,8 @@ cdef extern from "Python.h":
     void *PyUnicode_DATA(object text)
     Py_UCS4 PyUnicode_READ(int kind, void *data, Py_ssize_t index) nogil
     object PyUnicode_Substring(object text, Py_ssize_t start, Py_ssize_t end)
+    PyObject *PyDict_GetItemWithError(object mapping, object key) except? NULL
+    long long PyLong_AsLongLong(PyObject *number) except? -1
 
 import numpy as np
 
@@ -93,13 +96,29 @@ def scan(list texts):
     """Every token of every text: (tokens, starts, ends, counts), the tokens of all texts in
     one list in order, their offsets in their own text (int64 arrays) and how many each text
     holds (an int64 array)."""
+    tokens, _, starts, ends, counts = walk(texts, None)
+    return tokens, starts, ends, counts
+
+
+def scan_known(list texts, dict known):
+    """`scan` with each token looked up in ``known`` (token -> int id) as it is cut: (ids,
+    unknown, starts, ends, counts), ids an int64 array with -1 for each token not in
+    ``known``, and ``unknown`` those tokens, in order. A token already known is never put in
+    a list, nor looked up by a Python step."""
+    unknown, ids, starts, ends, counts = walk(texts, known)
+    return ids, unknown, starts, ends, counts
+
+
+cdef tuple walk(list texts, dict known):
     cdef Py_ssize_t total = 0
     cdef str text
     for text in texts:
         total += len(text)
+    ids_array = np.empty(total if known is not None else 0, dtype=np.int64)
     starts_array = np.empty(total, dtype=np.int64)
     ends_array = np.empty(total, dtype=np.int64)
     counts_array = np.empty(len(texts), dtype=np.int64)
+    cdef long long[::1] ids = ids_array
     cdef long long[::1] starts = starts_array
     cdef long long[::1] ends = ends_array
     cdef long long[::1] counts = counts_array
@@ -108,6 +127,7 @@ def scan(list texts):
     cdef unsigned char found
     cdef int kind
     cdef void *data
+    cdef PyObject *known_id
     for number in range(len(texts)):
         text = texts[number]
         n = len(text)
@@ -131,10 +151,25 @@ def scan(list texts):
             else:
                 i = j
                 continue
-            tokens.append(PyUnicode_Substring(text, i, j))
+            token = PyUnicode_Substring(text, i, j)
+            if known is None:
+                tokens.append(token)
+            else:
+                known_id = PyDict_GetItemWithError(known, token)
+                if known_id is NULL:
+                    ids[at] = -1
+                    tokens.append(token)
+                else:
+                    ids[at] = PyLong_AsLongLong(known_id)
             starts[at] = i
             ends[at] = j
             at += 1
             i = j
         counts[number] = at - first
-    return tokens, starts_array[:at].copy(), ends_array[:at].copy(), counts_array
+    return (
+        tokens,
+        ids_array[:at].copy() if known is not None else None,
+        starts_array[:at].copy(),
+        ends_array[:at].copy(),
+        counts_array,
+    )

@@ -10,7 +10,7 @@ two to the same answers.
 from __future__ import annotations
 
 import re
-from itertools import chain
+from itertools import chain, repeat
 
 import numpy as np
 
@@ -41,6 +41,25 @@ def scan(texts: list[str]) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarra
     if _scan is not None:
         return _scan.scan(texts)
     return split_scan(texts)
+
+
+def scan_known(
+    texts: list[str], known: dict[str, int]
+) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """`scan` with each token's id in ``known``: (ids, unknown, starts, ends, counts), ids
+    -1 for each token ``known`` lacks, and ``unknown`` those tokens in order. Compiled, a
+    known token costs one lookup in C and is never put in a list.
+
+    >>> ids, unknown, starts, ends, counts = scan_known(["في كوفيد-19 في"], {"في": 7})
+    >>> ids.tolist(), unknown
+    ([7, -1, 7], ['كوفيد-19'])
+    """
+    if _scan is not None:
+        return _scan.scan_known(texts, known)
+    tokens, starts, ends, counts = split_scan(texts)
+    ids = np.fromiter(map(known.get, tokens, repeat(-1)), dtype=np.int64, count=len(tokens))
+    unknown = [tokens[at] for at in np.flatnonzero(ids < 0).tolist()]
+    return ids, unknown, starts, ends, counts
 
 
 def split_scan(texts: list[str]) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:

@@ -2,12 +2,13 @@
 token: the bulk writer's analysis (`search.store.bulk`).
 
 A batch is split into tokens with their offsets by the tokenizer pattern's compiled scanner
-(`search.analysis.scan`: one pass over each text, no regex engine). Each distinct raw token
-is analysed once per process by `token_words`, the chain's own function, when `Lexicon`
-first meets it; every later occurrence is one dict lookup made inside ``map`` (no Python
-frame per token). What a token becomes is kept as arrays, so that the words of a whole
-batch, their positions and their counts per text come from numpy (``take``, ``repeat``, a
-stable ``argsort``) rather than from dict appends per token:
+(`search.analysis.scan`: one pass over each text, no regex engine), which looks each token up
+among those `Lexicon` has met as it cuts it. Each distinct raw token is analysed once per
+process by `token_words`, the chain's own function, when `Lexicon` first meets it; every
+later occurrence is one dict lookup made in C (no Python step, no list, per token). What a
+token becomes is kept as arrays, so that the words of a whole batch, their positions and
+their counts per text come from numpy (``take``, ``repeat``, a stable ``argsort``) rather
+than from dict appends per token:
 
     raw ids     one per token of the batch, in text order
     exact ids   what each raw id reads as in the exact fields (usually one word, none for a
@@ -23,14 +24,13 @@ an emptied token keeps its place and the words of one ligature share their token
 from __future__ import annotations
 
 from array import array
-from itertools import repeat
 from typing import NamedTuple
 
 import numpy as np
 
 from ..analysis import token_words
 from ..analysis.roots import token_roots
-from ..analysis.scan import scan
+from ..analysis.scan import scan_known
 
 
 class Vocabulary(dict):
@@ -74,16 +74,13 @@ class Lexicon(dict):
         self._arrays = None
         return number
 
-    def ids(self, tokens: list[str]) -> np.ndarray:
-        """The raw id of each token (new ones are analysed on the way): one C-level lookup
-        per token in a plain dict, then a Python step per token not seen before."""
-        ids = np.fromiter(
-            map(self._known.get, tokens, repeat(-1)), dtype=np.int64, count=len(tokens)
-        )
-        new = np.flatnonzero(ids < 0)
-        if new.size:
-            ids[new] = list(map(self.__getitem__, map(tokens.__getitem__, new.tolist())))
-        return ids
+    def scan(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(raw ids, starts, ends, counts): `scan`'s tokens as raw ids, each looked up as it
+        is cut (`scan_known`), then a Python step per token not seen before (analysed)."""
+        ids, unknown, starts, ends, counts = scan_known(texts, self._known)
+        if unknown:
+            ids[ids < 0] = list(map(self.__getitem__, unknown))
+        return ids, starts, ends, counts
 
     def readings(self) -> tuple[np.ndarray, ...]:
         """(exact flat, exact ends, stem flat, stem ends, root flat, root ends) as numpy
@@ -179,8 +176,7 @@ def _group(texts: int, text: np.ndarray, term: np.ndarray, positions: np.ndarray
 def analyse(lexicon: Lexicon, texts: list[str]) -> Analysed:
     """Tokens with their offsets, exact words, stems and roots with positions, of every text
     of a batch."""
-    tokens, token_starts, token_ends, sizes = scan(texts)
-    raw = lexicon.ids(tokens)
+    raw, token_starts, token_ends, sizes = lexicon.scan(texts)
     text_of = np.repeat(np.arange(len(texts)), sizes)
     firsts = np.concatenate(([0], np.cumsum(sizes)))
     position = np.arange(raw.size) - np.repeat(firsts[:-1], sizes)
