@@ -177,6 +177,32 @@ def test_a_batch_is_fingerprinted_as_each_article_alone():
     assert signatures(["كلمة " * 3, WIRE.body])[1].tolist() == signature(WIRE.body).tolist()
 
 
+def test_the_compiled_minimums_are_numpys():
+    """`_minhash.lowest_hashes` (built at install) gives numpy's minimums to the bit, for
+    any shingles and groups, so a fingerprint means the same however it was computed."""
+    import numpy as np
+
+    from search.analysis import fingerprint
+
+    assert fingerprint.lowest_hashes is not None
+    rng = np.random.default_rng(7)
+    for groups in (1, 3, 40):
+        sizes = rng.integers(1, 300, groups)
+        shingles = rng.integers(0, 2**64, int(sizes.sum()), dtype=np.uint64)
+        firsts = np.cumsum(sizes) - sizes
+        expected = fingerprint._lowest_hashes(shingles, firsts, fingerprint._A, fingerprint._B)
+        found = fingerprint.lowest_hashes(shingles, firsts, fingerprint._A, fingerprint._B)
+        assert found.dtype == expected.dtype and (found == expected).all()
+    texts = [a.body for a in ARTICLES] + [WIRE.body]
+    compiled = fingerprint.signatures(texts)
+    fingerprint.lowest_hashes, saved = None, fingerprint.lowest_hashes
+    try:
+        assert (fingerprint.signatures(texts) == compiled).all()
+    finally:
+        fingerprint.lowest_hashes = saved
+    assert compiled.all()
+
+
 def test_the_cli_lists_the_copies_or_every_copy(articles_folder):
     from click.testing import CliRunner
 

@@ -8,8 +8,9 @@ signature with probability equal to the Jaccard similarity of their shingle sets
 "On the resemblance and containment of documents", 1997). `search.query.stories` groups
 documents whose signatures agree enough.
 
-Everything after the string folds is numpy over the text's code points: no Python step per
-word, so the bulk writer can fingerprint each article as it indexes it.
+Everything after the string folds is numpy over the text's code points, and the minimums of
+the hashes one compiled pass (`_minhash.pyx`, numpy where it is not built): no Python step
+per word, so the bulk writer can fingerprint each article as it indexes it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,11 @@ from __future__ import annotations
 import numpy as np
 
 from .normalize import compose, fold_digits, fold_letters, strip_diacritics
+
+try:
+    from ._minhash import lowest_hashes
+except ImportError:  # not compiled (a checkout never installed): numpy does the same
+    lowest_hashes = None
 
 SHINGLE_WORDS = 4  # bench/duplicates.py: 3 to 5 words judged alike; 4 is the usual choice
 SIGNATURE_SIZE = 32  # minimums kept: 128 bytes an article; bands of 4 for the groups
@@ -129,11 +135,20 @@ def signatures(texts: list[str]) -> np.ndarray:
         for k in range(SHINGLE_WORDS):  # a handful of whole-array steps, not one per word
             shingles += words[k : k + count] * _SHINGLE_POWERS[k]
         shingles, owner = _mix(shingles[whole]), word_text[:count][whole]
-        hashed = shingles[:, None] * _A[None, :] + _B[None, :]
     firsts = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
-    lowest = (np.minimum.reduceat(hashed, firsts, axis=0) >> np.uint64(32)).astype(np.uint32)
+    lowest = (lowest_hashes or _lowest_hashes)(shingles, firsts, _A, _B)
     found[owner[firsts]] = np.maximum(lowest, 1)  # 0 is kept for "no fingerprint"
     return found
+
+
+def _lowest_hashes(
+    shingles: np.ndarray, firsts: np.ndarray, multipliers: np.ndarray, offsets: np.ndarray
+) -> np.ndarray:
+    """`_minhash.lowest_hashes` in numpy: every (shingle, function) hash made as an array,
+    then each group's minimums (groups of consecutive shingles starting at ``firsts``)."""
+    with np.errstate(over="ignore"):
+        hashed = shingles[:, None] * multipliers[None, :] + offsets[None, :]
+    return (np.minimum.reduceat(hashed, firsts, axis=0) >> np.uint64(32)).astype(np.uint32)
 
 
 def signature_bytes(text: str) -> bytes:
