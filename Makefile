@@ -17,11 +17,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml setup.py $(wildcard search/analysis/*.pyx) | $(BIN)/python
+$(VENV)/.installed: pyproject.toml setup.py $(wildcard search/*/*.pyx) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml setup.py $(wildcard search/analysis/*.pyx) | $(BIN)/python
+$(VENV)/.installed-test: pyproject.toml setup.py $(wildcard search/*/*.pyx) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 

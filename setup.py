@@ -1,6 +1,7 @@
 """The compiled part of the package: the tokenizer's scanner (search/analysis/_scan.pyx,
-`search.analysis.scan`) and MinHash's inner step (search/analysis/_minhash.pyx,
-`search.analysis.fingerprint`). Everything else is declared in pyproject.toml."""
+`search.analysis.scan`), MinHash's inner step (search/analysis/_minhash.pyx,
+`search.analysis.fingerprint`) and the positions' decoder (search/store/_positions.pyx,
+`search.store.codec`). Everything else is declared in pyproject.toml."""
 
 from Cython.Build import cythonize
 from setuptools import Extension, setup
@@ -10,6 +11,7 @@ setup(
         [
             Extension("search.analysis._scan", ["search/analysis/_scan.pyx"]),
             Extension("search.analysis._minhash", ["search/analysis/_minhash.pyx"]),
+            Extension("search.store._positions", ["search/store/_positions.pyx"]),
         ],
         compiler_directives={"language_level": "3"},
     )

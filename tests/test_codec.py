@@ -141,6 +141,35 @@ def test_positions_far_apart_read_back_as_whoosh3_blocks(tmp_path):
     assert packings == {b"common": ZLIB, b"rare0": DELTAS16, b"rare1": ZLIB, b"w3": DELTAS8}
 
 
+def test_the_compiled_decoder_reads_deltas_as_numpy_does():
+    """`_positions.decode_deltas` (built at install) gives the positions numpy's cumulative
+    sums give, for both widths, postings of no position included, and refuses a block whose
+    positions would run past its end."""
+    import pytest
+
+    from search.store import codec
+
+    assert codec.decode_deltas is not None
+    rng = np.random.default_rng(3)
+    for high in (200, 60_000):
+        counts = rng.integers(0, 9, 150).astype(np.uint32)
+        positions = np.concatenate(
+            [np.sort(rng.choice(high, int(c), replace=False)) for c in counts]
+        ).astype(np.int64)
+        packing, packed = codec._pack_positions(positions, counts)
+        assert packing == (codec.DELTAS8 if high < 256 else codec.DELTAS16)
+        raw = b"head" + packed
+        compiled = codec._unpack_positions(raw, 4, packing, counts)
+        codec.decode_deltas, saved = None, codec.decode_deltas
+        try:
+            by_numpy = codec._unpack_positions(raw, 4, packing, counts)
+        finally:
+            codec.decode_deltas = saved
+        assert compiled.tolist() == by_numpy.tolist() == positions.tolist()
+        with pytest.raises(ValueError, match="past its end"):
+            codec._unpack_positions(raw[:-1], 4, packing, counts)
+
+
 def test_whole_term_readers_equal_the_postings(tmp_path):
     ix = _built(tmp_path / "arrays", ArrayCodec(), _documents())
     postings = _postings(ix)
