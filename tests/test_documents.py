@@ -412,6 +412,25 @@ def test_jsonl_bad_lines_are_rejected_and_good_lines_survive(tmp_path):
     ]
 
 
+def test_jsonl_text_with_a_lone_surrogate_is_refused_and_a_pair_is_one_character(tmp_path):
+    path = write_jsonl(
+        tmp_path / "escapes.jsonl",
+        [
+            '{"id": "1", "body": "\\ud800 lone"}',
+            '{"id": "2", "body": "x", "title": "a\\udfffb"}',
+            '{"id": "3", "body": "x", "tags": ["\\ud83d"]}',
+            '{"id": "4", "body": "face \\ud83d\\ude00"}',
+        ],
+    )
+    items = list(read_jsonl(path))
+    reasons = [item.reason for item in items if isinstance(item, Rejected)]
+    assert reasons == [
+        f"field '{name}' contains a lone surrogate, which is not text"
+        for name in ("body", "title", "tags")
+    ]
+    assert [item.body for item in items if isinstance(item, Article)] == ["face \U0001f600"]
+
+
 def test_jsonl_gz(tmp_path):
     path = write_jsonl(tmp_path / "a.jsonl.gz", [good("1"), "{oops", good("2")])
     items = list(read_jsonl(path))
