@@ -50,7 +50,7 @@ from ..analysis.filters import Roots, Stem
 from ..analysis.fingerprint import signatures
 from .bulk_text import Lexicon, analyse, gather, stable_argsort
 from .codec import ArrayCodec, Block, TermArrays
-from .spans import SPAN_FIELDS, SPANS_FIELD, encode_spans
+from .spans import SPAN_FIELDS, SPANS_FIELD, encode_many_spans
 
 # A term with fewer postings than this is stored inside its term-table entry, not as a block
 # of the postings file: most terms of a news collection occur in one article, and writing
@@ -242,12 +242,13 @@ class SegmentBuilder:
                 )
             lengths[name] = iter(grouped.lengths[numbers].tolist())
         fingerprints = self._fingerprints(batch)
+        spans = encode_many_spans(*analysed.tokens) if SPANS_FIELD in plan.schema else []
         for fields, fingerprint in zip(batch, fingerprints, strict=True):
             if SPANS_FIELD in plan.schema or fingerprint is not None:
                 fields = dict(fields)
             if SPANS_FIELD in plan.schema:
                 fields[SPANS_FIELD] = {
-                    name: self._spans(analysed, texts, fields.get(name)) for name in SPAN_FIELDS
+                    name: self._spans(spans, texts, fields.get(name)) for name in SPAN_FIELDS
                 }
             if fingerprint is not None:
                 fields[FINGERPRINT] = fingerprint
@@ -267,12 +268,10 @@ class SegmentBuilder:
         ]
 
     @staticmethod
-    def _spans(analysed, texts: dict[str, int], text: str | None) -> bytes:
-        """A text's token offsets (`search.store.spans`) from the batch's analysis."""
+    def _spans(spans: list[bytes], texts: dict[str, int], text: str | None) -> bytes:
+        """A text's token offsets (`search.store.spans`) from the batch's."""
         number = texts.get(text) if text else None
-        if number is None:
-            return b""
-        return encode_spans(*analysed.tokens.of(number))
+        return b"" if number is None else spans[number]
 
     def _add_document(self, fields: dict, fast_lengths: dict[str, Iterator[int]]) -> None:
         plan, perdoc, docnum = self.plan, self.perdoc, self.docnum

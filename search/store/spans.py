@@ -38,6 +38,34 @@ def encode_spans(starts: np.ndarray, ends: np.ndarray, holds_word: np.ndarray) -
     return gaps.astype(U16).tobytes() + lengths.astype(U16).tobytes()
 
 
+def encode_many_spans(
+    starts: np.ndarray, ends: np.ndarray, holds_word: np.ndarray, firsts: np.ndarray
+) -> list[bytes]:
+    """`encode_spans` of every text of a batch at once (text ``i``'s tokens from
+    ``firsts[i]`` to ``firsts[i + 1]``): a few array steps for the batch, then two slices a
+    text, where each text alone cost a dozen numpy calls.
+
+    >>> one = encode_spans(np.array([0, 4]), np.array([3, 9]), np.array([True, False]))
+    >>> encode_many_spans(
+    ...     np.array([0, 4, 2]), np.array([3, 9, 5]), np.array([True, False, True]),
+    ...     np.array([0, 2, 3, 3]),
+    ... ) == [one, encode_spans(np.array([2]), np.array([5]), np.array([True])), b""]
+    True
+    """
+    texts = len(firsts) - 1
+    text_of = np.repeat(np.arange(texts), np.diff(firsts))
+    kept = np.bincount(text_of[ends <= SPAN_CHARS], minlength=texts)  # a prefix of each text
+    gaps = np.diff(starts, prepend=0)
+    opening = firsts[:-1][np.diff(firsts) > 0]  # each text's first token: its own start
+    gaps[opening] = starts[opening]
+    lengths = np.where(holds_word, ends - starts, 0)
+    gap_bytes, length_bytes = gaps.astype(U16).tobytes(), lengths.astype(U16).tobytes()
+    return [
+        gap_bytes[2 * first : 2 * (first + count)] + length_bytes[2 * first : 2 * (first + count)]
+        for first, count in zip(firsts[:-1].tolist(), kept.tolist(), strict=True)
+    ]
+
+
 def decode_spans(table: bytes) -> tuple[np.ndarray, np.ndarray]:
     """(starts, ends) of each token (int64); a token holding no word ends where it starts."""
     count = len(table) // 4
