@@ -168,7 +168,7 @@ def do_query(args) -> None:
         ranking = ranked(reader, text, args.op, k)
         if ranking is None:
             return []
-        return [reader.stored(n)["id"] for n in ranking.documents.tolist()]
+        return reader.document_ids(ranking.documents.tolist())
 
     def count(text: str) -> int:
         ranking = ranked(reader, text, args.op, 0)

@@ -259,7 +259,7 @@ def _scored(
         return [], [], True
     numbers = ranking.documents.tolist()
     scores = [ranking.matches.score(number) for number in numbers]
-    return [reader.stored(number)["id"] for number in numbers], scores, False
+    return reader.document_ids(numbers), scores, False
 
 
 @dataclass(frozen=True)

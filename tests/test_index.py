@@ -121,6 +121,24 @@ def test_delete_documents(tmp_path):
     assert count(tmp_path) == 4
 
 
+def test_document_ids_are_the_stored_ids_in_every_segment(tmp_path):
+    """`Reader.document_ids` reads the id column: the same ids as the stored fields, for a
+    bulk build's segments, a segment Whoosh's writer added and a replaced document."""
+    articles = [
+        Article(f"copy-{i:04d}", a.title, a.body)
+        for i, a in enumerate([a for a in read_paths([SEEDS]) if isinstance(a, Article)] * 500)
+    ]
+    index_articles(tmp_path, articles, procs=2)
+    index_articles(tmp_path, [Article("late", "عنوان", "نص متأخر"), articles[3]])
+    delete_documents(tmp_path, ["copy-0007"])
+    with open_reader(tmp_path) as reader:
+        assert reader.segments >= 3
+        numbers = [n for n in range(reader.size) if reader.live[n]]
+        assert reader.document_ids(numbers) == [reader.stored(n)["id"] for n in numbers]
+        ids = reader.document_ids(numbers)
+        assert "late" in ids and "copy-0007" not in ids and len(ids) == len(set(ids)) == 2500
+
+
 def test_opening_a_missing_index_says_how_to_build_one(tmp_path):
     with pytest.raises(IndexMissing, match="arabic-search index"):
         open_reader(tmp_path / "nothing")

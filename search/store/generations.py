@@ -53,7 +53,7 @@ SEGMENT_FILE = re.compile(r"MAIN_[0-9a-z]+\.[A-Za-z0-9_.]+")
 #   4  a tag field (each tag whole) for the tag filter and facet
 #   5  a fingerprint column (search.store.schema.Fingerprint) for copies of one story
 #   6  the root fields (title_root, body_root) for root: searches
-#   7  positions packed as deltas of one or two bytes (`search.store.codec`)
+#   7  positions packed as deltas of one or two bytes (`search.store.codec`), an id column
 FORMAT = 7
 WRITE_LOCK_TIMEOUT = 30.0  # seconds a writer waits for another writer before giving up
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from pathlib import Path
 
@@ -89,6 +89,8 @@ class Reader:
         self._numbers: dict[str, np.ndarray] = {}
         self._pairs: dict[str, tuple[np.ndarray, np.ndarray, list]] = {}
         self._fingerprints: np.ndarray | None = None
+        self._offsets = [offset for _, offset in self._leaves]
+        self._id_columns: list | None = None  # each segment's id column, opened on first use
         self._postings = ByteLRU(POSTINGS_CACHE_BYTES)  # (field, text) -> (ids, tf)
         self._positions = ByteLRU(POSITIONS_CACHE_BYTES)  # -> (ids, starts, counts, flat)
         self._positions_asked: set[tuple[str, str]] = set()  # common words asked for once
@@ -400,6 +402,26 @@ class Reader:
     def stored(self, number: int) -> dict:
         """The stored fields of one document number."""
         return self._searcher.stored_fields(int(number))
+
+    def document_ids(self, numbers: list[int]) -> list[str]:
+        """The ids of these document numbers, each read from its segment's id column: what a
+        ranking's caller needs to name its results, without unpickling each article's stored
+        fields for it (the whole text and its offsets: a fifth of a question's time). A
+        segment with no id column (written before the column existed) reads stored fields."""
+        if self._id_columns is None:
+            self._id_columns = [
+                leaf.column_reader("id") if leaf.has_column("id") else None
+                for leaf, _ in self._leaves
+            ]
+        ids = []
+        for number in numbers:
+            segment = bisect_right(self._offsets, number) - 1
+            column = self._id_columns[segment]
+            if column is None:
+                ids.append(self.stored(number)["id"])
+            else:
+                ids.append(column[number - self._offsets[segment]])
+        return ids
 
     def document_number(self, doc_id: str) -> int | None:
         """The number of the live document with this id, or None."""

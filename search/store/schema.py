@@ -42,7 +42,8 @@ def make_schema(stemmer: str = DEFAULT_STEMMER) -> Schema:
     exact = arabic_analyzer(stem=False)
     roots = root_analyzer()
     return Schema(
-        id=ID(stored=True, unique=True),
+        # a column too: a ranking's ids read without its articles' stored fields
+        id=ID(stored=True, unique=True, sortable=True),
         title=TEXT(analyzer=stem, stored=True, phrase=True),
         body=TEXT(analyzer=stem, stored=True, phrase=True),
         title_exact=TEXT(analyzer=exact, phrase=True),
