@@ -124,11 +124,6 @@ class Tokens(NamedTuple):
     holds_word: np.ndarray
     firsts: np.ndarray  # int64 per text, and one more: where its tokens begin
 
-    def of(self, text: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """One text's (starts, ends, holds_word)."""
-        span = slice(int(self.firsts[text]), int(self.firsts[text + 1]))
-        return self.starts[span], self.ends[span], self.holds_word[span]
-
 
 class Analysed(NamedTuple):
     """A batch of texts read as exact words, as stems and as roots, each with positions, and

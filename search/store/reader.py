@@ -406,21 +406,14 @@ class Reader:
     def document_ids(self, numbers: list[int]) -> list[str]:
         """The ids of these document numbers, each read from its segment's id column: what a
         ranking's caller needs to name its results, without unpickling each article's stored
-        fields for it (the whole text and its offsets: a fifth of a question's time). A
-        segment with no id column (written before the column existed) reads stored fields."""
+        fields for it (the whole text and its offsets: 39 µs a document read cold, against
+        1.2 µs here). Every segment of index format 7 has the column."""
         if self._id_columns is None:
-            self._id_columns = [
-                leaf.column_reader("id") if leaf.has_column("id") else None
-                for leaf, _ in self._leaves
-            ]
+            self._id_columns = [leaf.column_reader("id") for leaf, _ in self._leaves]
         ids = []
         for number in numbers:
             segment = bisect_right(self._offsets, number) - 1
-            column = self._id_columns[segment]
-            if column is None:
-                ids.append(self.stored(number)["id"])
-            else:
-                ids.append(column[number - self._offsets[segment]])
+            ids.append(self._id_columns[segment][number - self._offsets[segment]])
         return ids
 
     def document_number(self, doc_id: str) -> int | None:
