@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import index as whoosh_index
@@ -184,3 +185,119 @@ def test_pages_of_tied_matches_neither_repeat_nor_skip_a_document():
     assert first == list(range(0, 140, 14))[:10]
     assert second == list(range(140, 280, 14))
     assert set(first).isdisjoint(second)
+
+
+@pytest.fixture(scope="module")
+def copies_reader(tmp_path_factory):
+    """A reader of 1,500 articles (the seeds again and again under new ids): room for the
+    merges' lists to be sparse or dense in the index."""
+    seeds = [a for a in read_paths([SEEDS]) if isinstance(a, Article)]
+    copies = [
+        Article(id=f"copy-{i}", title=a.title, body=a.body) for i, a in enumerate(seeds * 300)
+    ]
+    folder = tmp_path_factory.mktemp("copies")
+    index_articles(folder, copies, procs=1)
+    with open_reader(folder) as reader:
+        yield reader
+
+
+def _random_matches(rng, size: int, share: float, levels: int, unmatched: float) -> Matches:
+    ids = np.flatnonzero(rng.random(size) < share).astype(np.int64)
+    scores = (rng.integers(0, levels, ids.size) * 0.75 + 0.25).astype(np.float32)
+    return Matches(ids, scores, rng.random(ids.size) >= unmatched)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.integers(0, 2**32 - 1),
+    st.integers(0, 6),
+    st.sampled_from([0.0, 0.01, 0.05, 0.3, 0.9]),
+    st.integers(1, 6),
+    st.sampled_from([0.0, 0.2]),
+)
+def test_the_compiled_merges_are_numpys(copies_reader, seed, readings, share, levels, unmatched):
+    """`_merge.merge_readings` and `_merge.sum_dense` (built at install) give what the numpy
+    merges give, to the bit: the same documents, scores and matches, for lists sparse or
+    dense in the index, tied scores, and documents scored but not matched; and they leave
+    their scratch arrays cleared."""
+    from search.query import engine as engine_module
+    from search.query.engine import _lists, engine_for
+
+    assert engine_module.merge_readings is not None and engine_module.sum_dense is not None
+    engine, rng = engine_for(copies_reader), np.random.default_rng(seed)
+    size = copies_reader.size
+    typed = _random_matches(rng, size, share, levels, unmatched)
+    others = [
+        _random_matches(rng, size, rng.choice([0.002, 0.02, share]), levels, unmatched)
+        for _ in range(readings)
+    ]
+    flags, values = engine._kernel_scratch()
+    ids, scores, mask = engine_module.merge_readings(
+        *_lists(typed),
+        [_lists(other) for other in others],
+        engine_module.TYPED_FIRST_DEPTH,
+        engine_module.TYPED_FIRST,
+        flags,
+        values,
+    )
+    expected = engine._merged_readings(typed, others)
+    assert ids.tolist() == expected.ids.tolist()
+    assert scores.tolist() == expected.scores.tolist()
+    assert mask.tolist() == expected.mask.tolist()
+    children = [typed, *others]
+    summed = engine_module.sum_dense([_lists(child) for child in children], flags, values)
+    expected_sums = engine._summed_dense(children)
+    for found, wanted in zip(summed, expected_sums, strict=True):
+        assert found.tolist() == wanted.tolist()
+    assert not flags.any() and not values.any()
+
+
+def test_the_compiled_merges_refuse_lists_outside_the_index(copies_reader):
+    """A list whose ids pass the index's end, or whose parts differ in length, is refused
+    before the scratch arrays are written: the next query finds them cleared."""
+    from search.query import engine as engine_module
+    from search.query.engine import _lists, engine_for
+
+    engine = engine_for(copies_reader)
+    flags, values = engine._kernel_scratch()
+    good = Matches(np.arange(5, dtype=np.int64), np.ones(5, dtype=np.float32), np.ones(5, bool))
+    beyond = Matches(np.array([3, copies_reader.size]), np.ones(2, np.float32), np.ones(2, bool))
+    short = Matches(np.arange(4, dtype=np.int64), np.ones(3, np.float32), np.ones(4, bool))
+    for bad in (beyond, short):
+        with pytest.raises(ValueError, match="a list's"):
+            engine_module.merge_readings(*_lists(good), [_lists(bad)], 10, 0.99, flags, values)
+        with pytest.raises(ValueError, match="a list's"):
+            engine_module.sum_dense([_lists(good), _lists(bad)], flags, values)
+        assert not flags.any() and not values.any()
+
+
+def test_rankings_are_the_same_with_the_compiled_merges_or_numpys(copies_reader, monkeypatch):
+    """Whole rankings of questions whose words have several readings: the same pages,
+    scores and matches whether the engine merges in compiled code or in numpy."""
+    from search.query import engine as engine_module
+    from search.query import rank
+
+    queries = [
+        "ما هي عاصمة كوريا الشمالية",
+        "بيونج يانج والصواريخ",
+        "كورونا OR الصحة OR العالمية OR الحكومة",
+        "وبالرئيس الكوري",
+        "منظمة الصحة العالمية تحذر",
+    ]
+
+    def rankings():
+        return [
+            (
+                r.documents.tolist(),
+                r.matches.ids.tolist(),
+                r.matches.scores.tolist(),
+                r.matches.mask.tolist(),
+            )
+            for r in (rank(copies_reader, query, limit=20) for query in queries)
+        ]
+
+    compiled = rankings()
+    monkeypatch.setattr(engine_module, "merge_readings", None)
+    monkeypatch.setattr(engine_module, "sum_dense", None)
+    assert rankings() == compiled
+    assert all(documents for documents, *_ in compiled)

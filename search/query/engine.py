@@ -21,6 +21,11 @@ from ..store import ByteLRU, Reader
 from . import nodes as n
 from .bm25 import BM25F
 
+try:
+    from ._merge import merge_readings, sum_dense
+except ImportError:  # not compiled (a checkout never installed): numpy does the same
+    merge_readings = sum_dense = None
+
 _PHRASE_SHIFT = 1 << 16  # keeps position - offset positive inside a phrase key
 # A document found only through another reading of a word scores at most this share of the
 # TYPED_FIRST_DEPTH-th best score of the documents found through the readings before it
@@ -257,6 +262,17 @@ class Engine:
             )
         return found
 
+    def _kernel_scratch(self) -> tuple[np.ndarray, np.ndarray]:
+        """The compiled merges' scratch arrays (`search.query._merge`), one pair per thread:
+        a flag byte and a score per document, zero between calls."""
+        found = getattr(self._scratch, "kernel", None)
+        if found is None:
+            found = self._scratch.kernel = (
+                np.zeros(self.size, dtype=np.uint8),
+                np.zeros(self.size, dtype=np.float32),
+            )
+        return found
+
     def _best_of(self, children: list[Matches], tiebreak: float) -> Matches:
         if not children:
             return self.empty()
@@ -284,6 +300,22 @@ class Engine:
         others = [self.evaluate(reading) for reading in node.others]
         if not others:
             return typed
+        if merge_readings is not None:
+            flags, values = self._kernel_scratch()
+            merged = merge_readings(
+                *_lists(typed),
+                [_lists(other) for other in others],
+                TYPED_FIRST_DEPTH,
+                TYPED_FIRST,
+                flags,
+                values,
+            )
+            return Matches(*merged)
+        return self._merged_readings(typed, others)
+
+    def _merged_readings(self, typed: Matches, others: list[Matches]) -> Matches:
+        """`_readings` by numpy, where `merge_readings` is not compiled (and its oracle in
+        the tests)."""
         ids, places = self._aligned([typed, *others])
         scores = np.zeros(ids.size, dtype=np.float32)
         typed_mask = np.zeros(ids.size, dtype=bool)
@@ -359,6 +391,14 @@ class Engine:
         """Union of large lists, summed straight into arrays over every document (one per
         thread, left cleared): no list's places in the union are computed, and the sums
         are added in the children's order, as the aligned sum adds them."""
+        if sum_dense is not None:
+            flags, values = self._kernel_scratch()
+            return sum_dense([_lists(child) for child in children], flags, values)
+        return self._summed_dense(children)
+
+    def _summed_dense(self, children: list[Matches]) -> tuple[np.ndarray, ...]:
+        """`_dense_union` by numpy, where `sum_dense` is not compiled (and its oracle in
+        the tests)."""
         found = getattr(self._scratch, "dense", None)
         if found is None:
             found = self._scratch.dense = (
@@ -490,6 +530,16 @@ def engine_for(reader: Reader) -> Engine:
     if found is None:
         found = _ENGINES[reader] = Engine(reader)
     return found
+
+
+def _lists(matches: Matches) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A node's matches as the compiled merges read them: contiguous int64 ids, float32
+    scores and the mask as bytes."""
+    return (
+        np.ascontiguousarray(matches.ids, dtype=np.int64),
+        np.ascontiguousarray(matches.scores, dtype=np.float32),
+        np.ascontiguousarray(matches.mask).view(np.uint8),
+    )
 
 
 def _found(ids: np.ndarray, scores: np.ndarray) -> Matches:
