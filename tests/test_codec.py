@@ -232,3 +232,55 @@ def test_the_lookup_benchmark_compares_both_paths_on_an_index(seed_index):
     figures = json.loads(done.stdout)
     assert figures["terms"] == 200 and figures["segments"] >= 1
     assert set(figures["present_us"]) == set(figures["absent_us"]) == {"term_lookup", "whoosh"}
+
+
+def test_a_terms_positions_in_chosen_documents_read_in_place_equal_whoosh3s(tmp_path):
+    """`_positions.block_occurrences` (built at install) reads a term's positions in chosen
+    documents straight from the mapped postings file: the same documents and positions as
+    whoosh3's own blocks give, for every packing of positions (zlib's blocks are left to
+    the block-by-block reader), for documents in the first, a middle or the last block,
+    and for documents that lack the term."""
+    from search.store import codec
+
+    assert codec.block_occurrences is not None
+    filler = " ".join(f"f{i % 50}" for i in range(70_000))
+    documents = [
+        *_documents(),
+        {"id": "near", "words": "common " + " ".join(["xx"] * 300) + " common rare0"},
+        {"id": "far", "words": f"common {'rare1 ' * 30}{filler} common rare1"},
+        {"id": "apart", "words": f"rare2 {filler} rare2"},
+    ]
+    expected = _postings(_built(tmp_path / "w3", W3Codec(), documents))
+    ix = _built(tmp_path / "arrays", ArrayCodec(), documents)
+    rng = np.random.default_rng(5)
+    packings = set()
+    with ix.reader() as reader:
+        size = reader.doc_count_all()
+        for term in (b"common", b"w3", b"rare7", b"rare0", b"rare1", b"rare2", b"xx"):
+            holding = {docnum: value for docnum, _, value in expected[("words", term)]}
+            for chosen in (
+                list(range(size)),
+                sorted(holding)[-1:],
+                sorted(rng.choice(size, 40, replace=False).tolist()),
+                sorted(set(range(size)) - set(holding))[:30],
+            ):
+                matcher = reader.postings("words", term)
+                assert isinstance(matcher._postfile, codec.MappedFile)
+                packings.add(matcher._block_bytes()[4])
+                found = matcher.term_positions(chosen)
+                codec.block_occurrences, saved = None, codec.block_occurrences
+                try:
+                    by_blocks = reader.postings("words", term).term_positions(chosen)
+                finally:
+                    codec.block_occurrences = saved
+                wanted = [
+                    (docnum, position)
+                    for docnum in chosen
+                    if docnum in holding
+                    for position in SCHEMA["words"].format.decode_positions(holding[docnum])
+                ]
+                pairs = list(zip(found[0].tolist(), found[1].tolist(), strict=True))
+                assert pairs == wanted
+                assert found[0].tolist() == by_blocks[0].tolist()
+                assert found[1].tolist() == by_blocks[1].tolist()
+    assert {codec.PLAIN, ZLIB, DELTAS8, DELTAS16} <= packings

@@ -67,9 +67,9 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from .bulk_text import gather
 
 try:
-    from ._positions import decode_deltas
+    from ._positions import block_occurrences, decode_deltas
 except ImportError:  # not compiled (a checkout never installed): numpy does the same
-    decode_deltas = None
+    block_occurrences = decode_deltas = None
 
 HEADER = struct.Struct("<BBIB")
 # What whoosh3 pickles before each block's data (postings, last id, best weight, whole-block
@@ -89,6 +89,7 @@ POSITIONS_ZLIB_LEVEL = 1
 _DELTA_TYPES = {DELTAS8: np.dtype("u1"), DELTAS16: np.dtype("<u2")}
 ONES, SAME, EACH = 0, 1, 2  # weights kinds
 NONE, FIXED, POSITIONS, SIZED = 0, 1, 2, 3  # values kinds
+_BLOCK_KINDS = (POSITIONS, ONES, SAME, PLAIN, DELTAS8, DELTAS16)  # block_occurrences reads
 U32 = np.dtype("<u4")
 F32 = np.dtype("<f4")
 I32 = np.dtype("<i4")
@@ -733,8 +734,20 @@ class ArrayLeafMatcher(W3LeafMatcher):
 
     def term_positions(self, documents: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """Document numbers and positions of every occurrence in ``documents`` (sorted
-        leaf-local numbers) of a Positions field's term; blocks that cannot hold one of
-        them are skipped on their headers."""
+        leaf-local numbers) of a Positions field's term, from the current block on; blocks
+        that cannot hold one of them are skipped on their headers. Read in place by
+        `block_occurrences` where compiled and the postings are a memory map (the matcher is
+        left where it was), else block by block here (the matcher is left at the end)."""
+        postings = getattr(self._postfile, "_buf", None)
+        if block_occurrences is not None and postings is not None and self.is_active():
+            found = block_occurrences(
+                postings,
+                self._dataoffset - BLOCK_LENGTH.size - BLOCK_INFO.size,
+                np.asarray(documents, dtype=np.int64),
+                _BLOCK_KINDS,
+            )
+            if found is not None:
+                return found
         ids, counts, positions, sizes, last_ids = [], [], [], [], []
         start, wanted = 0, len(documents)
         while self.is_active() and start < wanted:
