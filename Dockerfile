@@ -1,6 +1,7 @@
 # Arabic search service: gunicorn's sync workers behind nginx (deploy/), as a non-root user, the
 # index on a volume. Two stages: the build stage has the compiler (the tokenizer's scanner,
-# MinHash's minimums and the positions' decoder are Cython compiled at install, setup.py;
+# MinHash's minimums, the positions' readers and the ranking's merges are Cython compiled
+# at install, setup.py;
 # PyStemmer builds from source where no wheel fits the platform) and installs into a virtual environment; the final image copies that environment
 # and has no compiler.
 #
