@@ -284,3 +284,35 @@ def test_a_terms_positions_in_chosen_documents_read_in_place_equal_whoosh3s(tmp_
                 assert found[0].tolist() == by_blocks[0].tolist()
                 assert found[1].tolist() == by_blocks[1].tolist()
     assert {codec.PLAIN, ZLIB, DELTAS8, DELTAS16} <= packings
+
+
+def test_every_terms_postings_read_in_place_equal_whoosh3s(tmp_path):
+    """`_positions.block_postings` (built at install) reads every term of every field, one
+    block or several, weights of one, the same or each their own, as whoosh3's blocks hold
+    them and as the block-by-block reader reads them."""
+    from search.store import codec
+
+    assert codec.block_postings is not None
+    documents = _documents()
+    expected = _postings(_built(tmp_path / "w3", W3Codec(), documents))
+    ix = _built(tmp_path / "arrays", ArrayCodec(), documents)
+    kinds, blocks = set(), set()
+    with ix.reader() as reader:
+        for (field, term), items in expected.items():
+            matcher = reader.postings(field, term)
+            if not isinstance(matcher, ArrayLeafMatcher):
+                continue  # a term of one document, inline in its term-table entry
+            assert isinstance(matcher._postfile, codec.MappedFile)
+            kinds.add(matcher._block_bytes()[1])
+            blocks.add(len(items) > 128)
+            ids, weights = matcher.term_arrays()
+            codec.block_postings, saved = None, codec.block_postings
+            try:
+                by_blocks = reader.postings(field, term).term_arrays()
+            finally:
+                codec.block_postings = saved
+            assert ids.tolist() == [docnum for docnum, _, _ in items] == by_blocks[0].tolist()
+            assert weights.tolist() == [weight for _, weight, _ in items]
+            assert weights.tolist() == by_blocks[1].tolist()
+            assert ids.dtype == np.int64 and weights.dtype == np.float32
+    assert kinds == {codec.ONES, codec.SAME, codec.EACH} and blocks == {True, False}

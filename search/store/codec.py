@@ -67,9 +67,9 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from .bulk_text import gather
 
 try:
-    from ._positions import block_occurrences, decode_deltas
+    from ._positions import block_occurrences, block_postings, decode_deltas
 except ImportError:  # not compiled (a checkout never installed): numpy does the same
-    block_occurrences = decode_deltas = None
+    block_occurrences = block_postings = decode_deltas = None
 
 HEADER = struct.Struct("<BBIB")
 # What whoosh3 pickles before each block's data (postings, last id, best weight, whole-block
@@ -707,6 +707,10 @@ class ArrayLeafMatcher(W3LeafMatcher):
     # -- whole terms: a Python loop over blocks that only slices bytes, then a few numpy
     # calls for the whole term (per block, numpy's call overhead was most of the cost)
 
+    def _block_position(self) -> int:
+        """Where the current block starts in the postings file (its length's first byte)."""
+        return self._dataoffset - BLOCK_LENGTH.size - BLOCK_INFO.size
+
     def _block_bytes(self) -> tuple[bytes, int, int, int, int]:
         """The current block's data: its bytes, weights and values kinds, number of postings
         and how its positions are packed."""
@@ -715,7 +719,12 @@ class ArrayLeafMatcher(W3LeafMatcher):
 
     def term_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """Document numbers (int64) and weights (float32) of every posting from the current
-        block on; leaves the matcher at the end."""
+        block on: read in place by `block_postings` where compiled and the postings are a
+        memory map (the matcher is left where it was), else block by block here (the
+        matcher is left at the end)."""
+        postings = getattr(self._postfile, "_buf", None)
+        if block_postings is not None and postings is not None and self.is_active():
+            return block_postings(postings, self._block_position(), _BLOCK_KINDS)
         ids, weights, counts, last_ids = [], [], [], []
         while self.is_active():
             raw, weights_kind, _, count, _ = self._block_bytes()
@@ -742,7 +751,7 @@ class ArrayLeafMatcher(W3LeafMatcher):
         if block_occurrences is not None and postings is not None and self.is_active():
             found = block_occurrences(
                 postings,
-                self._dataoffset - BLOCK_LENGTH.size - BLOCK_INFO.size,
+                self._block_position(),
                 np.asarray(documents, dtype=np.int64),
                 _BLOCK_KINDS,
             )
