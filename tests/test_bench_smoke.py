@@ -122,3 +122,21 @@ def test_scaling_builds_each_size_and_times_both_query_sets(corpus, tmp_path):
     assert all(r["queries"] == (3 if r["set"] == "keywords" else 1) for r in rows)
     assert all(r["p50_ms"] > 0 for r in rows)
     assert "| articles | queries |" in done.stdout
+
+
+def test_kernels_times_each_configuration_and_refuses_an_unknown_pass(index, tmp_path):
+    """bench/kernels.py prints one JSON object with CPU figures for every configuration
+    asked for, and refuses a compiled pass it does not know before any work."""
+    queries = tmp_path / "queries.txt"
+    queries.write_text("\n".join(QUERIES) + "\n", encoding="utf-8")
+    script = ROOT / "bench" / "kernels.py"
+    command = [sys.executable, str(script), str(index), str(queries), "--rounds", "1"]
+    done = subprocess.run([*command, "--configs", "none,merge"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    assert figures["queries"] == len(QUERIES)
+    assert set(figures["cpu_ms"]) == {"none", "merge"}
+    assert all(row.keys() == {"p50", "p95", "mean"} for row in figures["cpu_ms"].values())
+    refused = subprocess.run([*command, "--configs", "merge+zlib"], capture_output=True, text=True)
+    assert refused.returncode != 0
+    assert "no compiled pass named zlib" in refused.stderr
