@@ -47,24 +47,20 @@ cdef inline void best_raise(Best *best, long long doc, float score) noexcept nog
         if best.ids[i] == doc:
             best.scores[i] = score
             if best.count == best.size:
-                best_refloor(best)
+                best.floor = best_lowest(best)
             return
     if best.count < best.size:
         best.ids[best.count] = doc
         best.scores[best.count] = score
         best.count += 1
         if best.count == best.size:
-            best_refloor(best)
+            best.floor = best_lowest(best)
         return
     for i in range(1, best.count):
         if best.scores[i] < best.scores[low]:
             low = i
     best.ids[low] = doc
     best.scores[low] = score
-    best_refloor(best)
-
-
-cdef inline void best_refloor(Best *best) noexcept nogil:
     best.floor = best_lowest(best)
 
 
@@ -100,6 +96,25 @@ cdef Py_ssize_t flagged(const unsigned char[::1] flags, long long *out) noexcept
     return n
 
 
+cdef tuple read_off(result_ids, unsigned char[::1] flags, float[::1] values):
+    """A merge's result for its documents (``result_ids``, ascending): each one's score and
+    whether it matches, read off the scratch arrays, which are cleared there."""
+    cdef const long long[::1] ids = result_ids
+    cdef Py_ssize_t size = ids.shape[0], k
+    cdef long long doc
+    result_scores = np.empty(size, dtype=np.float32)
+    result_mask = np.empty(size, dtype=np.bool_)
+    cdef float[::1] out_scores = result_scores
+    cdef unsigned char[::1] out_mask = result_mask.view(np.uint8)
+    for k in range(size):
+        doc = ids[k]
+        out_scores[k] = values[doc]
+        out_mask[k] = (flags[doc] & SEEN) != 0
+        values[doc] = 0
+        flags[doc] = 0
+    return result_ids, result_scores, result_mask
+
+
 cdef check(
     const long long[::1] ids,
     const float[::1] scores,
@@ -133,8 +148,7 @@ def merge_readings(
 
     Returns (ids, scores, mask) as int64, float32 and bool arrays, ids ascending: the
     documents the typed word scored or a reading found."""
-    cdef Py_ssize_t typed = typed_ids.shape[0], total = typed, i, n, fresh, start, j, k
-    cdef Py_ssize_t count, found
+    cdef Py_ssize_t typed = typed_ids.shape[0], total = typed, i, n, fresh, j, k, found
     cdef const long long[::1] ids
     cdef const float[::1] scores
     cdef const unsigned char[::1] mask
@@ -208,7 +222,7 @@ def merge_readings(
             for j in range(fresh):
                 i = pending[j]
                 doc = ids[i]
-                score = scores[i] * factor32 if any_seen else scores[i]
+                score = scores[i] * factor32  # by 1 (exact) before anything is seen
                 values[doc] = score
                 if not flags[doc] & TOUCHED:
                     added[n] = doc
@@ -221,11 +235,7 @@ def merge_readings(
     # flags where they are many, else merged with the added ones sorted.
     cdef Py_ssize_t size = typed + n
     result_ids = np.empty(size, dtype=np.int64)
-    result_scores = np.empty(size, dtype=np.float32)
-    result_mask = np.empty(size, dtype=np.bool_)
     cdef long long[::1] out_ids = result_ids
-    cdef float[::1] out_scores = result_scores
-    cdef unsigned char[::1] out_mask = result_mask.view(np.uint8)
     cdef const long long[::1] late
     if size and size * DENSE_SHARE >= flags.shape[0]:
         flagged(flags, &out_ids[0])
@@ -241,13 +251,7 @@ def merge_readings(
             else:
                 out_ids[k] = late[j]
                 j += 1
-    for k in range(size):
-        doc = out_ids[k]
-        out_scores[k] = values[doc]
-        out_mask[k] = (flags[doc] & SEEN) != 0
-        values[doc] = 0
-        flags[doc] = 0
-    return result_ids, result_scores, result_mask
+    return read_off(result_ids, flags, values)
 
 
 def sum_dense(list children, unsigned char[::1] flags, float[::1] values):
@@ -258,7 +262,7 @@ def sum_dense(list children, unsigned char[::1] flags, float[::1] values):
     Returns (ids, scores, mask): the documents any child touched, ascending (read off the
     flags in one pass: the lists are a large share of the index), their sums, and whether
     any child matches them."""
-    cdef Py_ssize_t size = flags.shape[0], i, n = 0, k
+    cdef Py_ssize_t i, n = 0
     cdef const long long[::1] ids
     cdef const float[::1] scores
     cdef const unsigned char[::1] mask
@@ -275,17 +279,7 @@ def sum_dense(list children, unsigned char[::1] flags, float[::1] values):
             values[doc] += scores[i]
             flags[doc] |= TOUCHED | (SEEN if mask[i] else 0)
     result_ids = np.empty(n, dtype=np.int64)
-    result_scores = np.empty(n, dtype=np.float32)
-    result_mask = np.empty(n, dtype=np.bool_)
     cdef long long[::1] out_ids = result_ids
-    cdef float[::1] out_scores = result_scores
-    cdef unsigned char[::1] out_mask = result_mask.view(np.uint8)
     if n:
         flagged(flags, &out_ids[0])
-    for k in range(n):
-        doc = out_ids[k]
-        out_scores[k] = values[doc]
-        out_mask[k] = (flags[doc] & SEEN) != 0
-        values[doc] = 0
-        flags[doc] = 0
-    return result_ids, result_scores, result_mask
+    return read_off(result_ids, flags, values)

@@ -49,6 +49,32 @@ cdef inline unsigned int u32(const unsigned char *data) noexcept nogil:
     return data[0] | (data[1] << 8) | (data[2] << 16) | (<unsigned int>data[3] << 24)
 
 
+cdef Py_ssize_t next_block(
+    const unsigned char *raw, Py_ssize_t size, Py_ssize_t position, bint *final
+) except -1:
+    """Where the block after the one at ``position`` starts, and whether this one is the
+    term's last (whoosh's big-endian length, negative for the last); refuses a block whose
+    header or length runs past the postings file."""
+    cdef long long length
+    if position < 0 or position + 25 > size:
+        raise ValueError("a posting block runs past the postings file")
+    length = <int>((<unsigned int>raw[position] << 24) | (raw[position + 1] << 16)
+                   | (raw[position + 2] << 8) | raw[position + 3])
+    final[0] = length < 0
+    if length < 0:
+        length = -length
+    if position + 4 + length > size or length < 21:
+        raise ValueError("a posting block runs past the postings file")
+    return position + 4 + length
+
+
+cdef inline Py_ssize_t weights_size(
+    unsigned char kind, Py_ssize_t count, int ones, int same
+) noexcept nogil:
+    """Bytes a block's weights take (codec._weights_size)."""
+    return 0 if kind == ones else 4 if kind == same else 4 * count
+
+
 def block_occurrences(
     const unsigned char[::1] postings,
     Py_ssize_t position,
@@ -68,7 +94,7 @@ def block_occurrences(
     cdef Py_ssize_t wanted = documents.shape[0], size = postings.shape[0]
     cdef Py_ssize_t start = 0, matched = 0, total = 0, i, j, k
     cdef Py_ssize_t data, after, ids_at, counts_at, packed_at, weights, count, offset
-    cdef long long length, last, doc
+    cdef long long last, doc
     cdef unsigned int width, c
     cdef bint final
     cdef const unsigned char *raw = &postings[0] if size else NULL
@@ -79,16 +105,7 @@ def block_occurrences(
     cdef long long[::1] at_view = found_at, doc_view = found_docs
     cdef long long[::1] count_view = found_counts, width_view = found_widths
     while start < wanted:
-        if position < 0 or position + 25 > size:
-            raise ValueError("a posting block runs past the postings file")
-        length = <int>((<unsigned int>raw[position] << 24) | (raw[position + 1] << 16)
-                       | (raw[position + 2] << 8) | raw[position + 3])
-        final = length < 0
-        if final:
-            length = -length
-        after = position + 4 + length
-        if after > size or length < 21:
-            raise ValueError("a posting block runs past the postings file")
+        after = next_block(raw, size, position, &final)
         count = u32(raw + position + 4)
         last = u32(raw + position + 8)
         if last >= documents[start]:
@@ -103,7 +120,7 @@ def block_occurrences(
                 width = 2
             else:
                 return None
-            weights = 0 if raw[data] == ones else 4 if raw[data] == same else 4 * count
+            weights = weights_size(raw[data], count, ones, same)
             ids_at = data + 7
             counts_at = ids_at + 4 * count + weights
             packed_at = counts_at + 4 * count
@@ -162,26 +179,16 @@ def block_postings(const unsigned char[::1] postings, Py_ssize_t position, kinds
     cdef int ones = kinds[1], same = kinds[2]
     cdef Py_ssize_t size = postings.shape[0], start = position, total = 0, count, i, k = 0
     cdef Py_ssize_t data, after, weights_at
-    cdef long long length, doc
+    cdef long long doc
     cdef bint final = False
     cdef const unsigned char *raw = &postings[0] if size else NULL
     cdef unsigned int bits
     cdef float weight
     while not final:  # first the number of postings, each block checked
-        if position < 0 or position + 25 > size:
-            raise ValueError("a posting block runs past the postings file")
-        length = <int>((<unsigned int>raw[position] << 24) | (raw[position + 1] << 16)
-                       | (raw[position + 2] << 8) | raw[position + 3])
-        final = length < 0
-        if final:
-            length = -length
-        after = position + 4 + length
+        after = next_block(raw, size, position, &final)
         count = u32(raw + position + 4)
         data = position + 18
-        weights_at = data + 7 + 4 * count
-        if after > size or length < 21 or weights_at + (
-            0 if raw[data] == ones else 4 if raw[data] == same else 4 * count
-        ) > after:
+        if data + 7 + 4 * count + weights_size(raw[data], count, ones, same) > after:
             raise ValueError("a posting block runs past its end")
         total += count
         position = after
@@ -192,11 +199,7 @@ def block_postings(const unsigned char[::1] postings, Py_ssize_t position, kinds
     position = start
     final = False
     while not final:
-        length = <int>((<unsigned int>raw[position] << 24) | (raw[position + 1] << 16)
-                       | (raw[position + 2] << 8) | raw[position + 3])
-        final = length < 0
-        if final:
-            length = -length
+        after = next_block(raw, size, position, &final)
         count = u32(raw + position + 4)
         data = position + 18
         weights_at = data + 7 + 4 * count
@@ -214,5 +217,5 @@ def block_postings(const unsigned char[::1] postings, Py_ssize_t position, kinds
                 memcpy(&weight, &bits, 4)
             weights_out[k] = weight
             k += 1
-        position = position + 4 + length
+        position = after
     return ids_array, weights_array
