@@ -1,8 +1,8 @@
 """The compiled part of the package: the tokenizer's scanner (search/analysis/_scan.pyx,
 `search.analysis.scan`), MinHash's inner step (search/analysis/_minhash.pyx,
 `search.analysis.fingerprint`), the positions' decoder (search/store/_positions.pyx,
-`search.store.codec`) and the ranking's merges (search/query/_merge.pyx,
-`search.query.engine`). Everything else is declared in pyproject.toml."""
+`search.store.codec`), the term tables' probe (search/store/_terms.pyx, the same) and the
+ranking's merges (search/query/_merge.pyx, `search.query.engine`). Everything else is declared in pyproject.toml."""
 
 from Cython.Build import cythonize
 from setuptools import Extension, setup
@@ -13,6 +13,7 @@ setup(
             Extension("search.analysis._scan", ["search/analysis/_scan.pyx"]),
             Extension("search.analysis._minhash", ["search/analysis/_minhash.pyx"]),
             Extension("search.store._positions", ["search/store/_positions.pyx"]),
+            Extension("search.store._terms", ["search/store/_terms.pyx"]),
             Extension("search.query._merge", ["search/query/_merge.pyx"]),
         ],
         compiler_directives={"language_level": "3"},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3Codec
@@ -316,3 +317,110 @@ def test_every_terms_postings_read_in_place_equal_whoosh3s(tmp_path):
             assert weights.tolist() == by_blocks[1].tolist()
             assert ids.dtype == np.int64 and weights.dtype == np.float32
     assert kinds == {codec.ONES, codec.SAME, codec.EACH} and blocks == {True, False}
+
+
+def test_the_compiled_probe_answers_as_the_python_probe(tmp_path, monkeypatch):
+    """`_terms.TermProbe` (built at install) finds every term's row, count and first block
+    where the probe written out in Python does, and the same absences; it refuses a table
+    that runs past its file and postings that do not start with whoosh3's tag."""
+    from search.store import _terms, codec
+
+    ix = _built(tmp_path / "arrays", ArrayCodec(), _documents())
+    with ix.reader() as reader:
+        (leaf, _), *_ = reader.leaf_readers()
+        compiled = TermLookup.of(leaf)
+        monkeypatch.setattr(codec, "TermProbe", None)
+        written_out = TermLookup.of(leaf)
+        monkeypatch.undo()
+        assert compiled._table is not None and written_out._table is None
+        terms = [(f, t) for f, t in reader.all_terms() if f in ("words", "chars", "tags")]
+        asked = [*terms, ("words", b"absent"), ("words", b"rare300"), ("nofield", b"w1")]
+        starts = set()
+        for field, tbytes in asked:
+            assert compiled.row(field, tbytes) == written_out.row(field, tbytes)
+            frequency = compiled.doc_frequency(field, tbytes)
+            assert frequency == written_out.doc_frequency(field, tbytes)
+            assert frequency == (leaf.doc_frequency(field, tbytes) if field in SCHEMA else 0)
+            start = compiled.first_block(field, tbytes)
+            assert start == written_out.first_block(field, tbytes)
+            starts.add(codec.ABSENT if start == codec.ABSENT else min(start, 0))
+        assert starts == {codec.ABSENT, 0}  # this writer keeps no postings inline
+        field, tbytes = "words", b"common"
+        start = compiled.first_block(field, tbytes)
+        postings = bytearray(compiled._postings)
+        postings[start - 4] ^= 0xFF  # the tag before the first block
+        broken = _terms.TermProbe(compiled._view, compiled._tables, bytes(postings))
+        with pytest.raises(ValueError, match="tag"):
+            broken.first_block(compiled._key(field, tbytes))
+        short = compiled._view[: max(start for start, slots in compiled._tables if slots)]
+        with pytest.raises(ValueError, match="runs past"):
+            _terms.TermProbe(short, compiled._tables)
+
+
+def test_a_terms_postings_and_positions_read_without_a_matcher_equal_whoosh3s(tmp_path):
+    """`TermLookup.postings`, `occurrences` and `positions` give what whoosh3's own matchers
+    give, for every term of every field (inline ones through a matcher), and leave out
+    the deleted documents of a segment that has some (read through a matcher there)."""
+    documents = _documents()
+    expected = _postings(_built(tmp_path / "w3", W3Codec(), documents))
+    ix = _built(tmp_path / "arrays", ArrayCodec(), documents)
+    rng = np.random.default_rng(11)
+    with ix.reader() as reader:
+        (leaf, _), *_ = reader.leaf_readers()
+        lookup = TermLookup.of(leaf)
+        assert lookup._in_place
+        for (field, term), items in expected.items():
+            if field == "number":
+                continue
+            ids, weights = lookup.postings(field, term)
+            assert ids.tolist() == [docnum for docnum, _, _ in items]
+            assert weights.tolist() == [weight for _, weight, _ in items]
+            if field != "words":
+                continue
+            decode = SCHEMA["words"].format.decode_positions
+            every = [(docnum, p) for docnum, _, value in items for p in decode(value)]
+            docs, positions = lookup.positions(field, term)
+            assert list(zip(docs.tolist(), positions.tolist(), strict=True)) == every
+            chosen = np.sort(rng.choice(len(documents), 25, replace=False))
+            docs, positions = lookup.occurrences(field, term, chosen)
+            wanted = [(docnum, p) for docnum, p in every if docnum in set(chosen.tolist())]
+            assert list(zip(docs.tolist(), positions.tolist(), strict=True)) == wanted
+        for read, extra in (("postings", ()), ("positions", ()), ("occurrences", (chosen,))):
+            assert getattr(lookup, read)("words", b"absent", *extra) is None
+            assert getattr(lookup, read)("nofield", b"common", *extra) is None
+    writer = ix.writer()
+    writer.delete_by_term("id", "d4")
+    writer.commit(merge=False)
+    ix = whoosh_index.open_dir(str(tmp_path / "arrays"))
+    with ix.reader() as reader:
+        (leaf, _), *_ = reader.leaf_readers()
+        lookup = TermLookup.of(leaf)
+        assert not lookup._in_place
+        ids, _ = lookup.postings("words", b"common")
+        assert 4 not in ids.tolist() and ids.size == len(documents) - 1
+        docs, _ = lookup.positions("words", b"common")
+        assert 4 not in docs.tolist() and 5 in docs.tolist()
+
+
+def test_terms_kept_inline_by_the_bulk_writer_are_read_through_their_matcher(seed_index):
+    """The bulk writer keeps a rare term's postings in its row: `first_block` says so, and
+    `postings` and `positions` read them, as every other term, as whoosh's matcher does."""
+    from search.store import codec, open_reader
+
+    reader = open_reader(seed_index)
+    answers = set()
+    for (leaf, _), lookup in zip(reader._leaves, reader._lookups, strict=True):
+        terms = [t for f, t in leaf.all_terms() if f == "body_exact"]
+        for tbytes in terms[::5]:
+            start = lookup.first_block("body_exact", tbytes)
+            answers.add(min(start, 0))
+            matcher = leaf.postings("body_exact", tbytes)
+            ids, pairs = [], []
+            while matcher.is_active():
+                ids.append(matcher.id())
+                pairs += [(matcher.id(), p) for p in matcher.value_as("positions")]
+                matcher.next()
+            assert lookup.postings("body_exact", tbytes)[0].tolist() == ids
+            docs, positions = lookup.positions("body_exact", tbytes)
+            assert list(zip(docs.tolist(), positions.tolist(), strict=True)) == pairs
+    assert answers == {codec.INLINE, 0}

@@ -15,7 +15,7 @@ from search.documents import Article, read_paths
 from search.query import nodes
 from search.query.engine import Engine, Matches, top
 from search.store import index_articles, live_generation, open_reader
-from search.store.reader import _leaf_occurrences
+from search.store.codec import matcher_occurrences
 
 from .conftest import SEEDS
 
@@ -38,7 +38,7 @@ def test_positions_read_by_block_equal_whoosh_skip_to(tmp_path):
                 matcher.skip_to(docnum)
                 if matcher.is_active() and matcher.id() == docnum:
                     expected[docnum] = matcher.value_as("positions")
-            docs, positions = _leaf_occurrences(reader.postings("body_exact", "كوريا"), wanted)
+            docs, positions = matcher_occurrences(reader.postings("body_exact", "كوريا"), wanted)
             found: dict[int, list[int]] = {}
             for docnum, position in zip(docs.tolist(), positions.tolist(), strict=True):
                 found.setdefault(docnum, []).append(position)

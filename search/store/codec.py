@@ -70,6 +70,10 @@ try:
     from ._positions import block_occurrences, block_postings, decode_deltas
 except ImportError:  # not compiled (a checkout never installed): numpy does the same
     block_occurrences = block_postings = decode_deltas = None
+try:
+    from ._terms import TermProbe
+except ImportError:  # not compiled: the probe is written out in Python
+    TermProbe = None
 
 HEADER = struct.Struct("<BBIB")
 # What whoosh3 pickles before each block's data (postings, last id, best weight, whole-block
@@ -828,23 +832,40 @@ _POINTER = filetables._pointer  # a hash-table slot: the key's hash, where its r
 _ROW_LENGTHS = filetables._lengths  # a row's key and value lengths
 _DOC_FREQUENCY = struct.Struct("!I")  # W3TermInfo's document count, after a flag and a float
 _DOC_FREQUENCY_AT = 1 + 4
+_EXTENT = struct.Struct("!q")  # where a term's postings start, after its W3TermInfo
+_POSTINGS_TAG = b"W3Bl"  # whoosh3's tag at the start of a term's postings, before its blocks
+ABSENT, INLINE = -1, -2  # `TermLookup.first_block`: no such term; read it through a matcher
 
 
 class TermLookup:
-    """One segment's term table looked up by key with a few C calls: the probe of
+    """One segment's term table looked up by key without whoosh's layers: the probe of
     whoosh's ``HashReader.ranges_for_key`` (the same CRC-32 hash tables, linear probing)
-    written out over the segment's memory map, without the generator, file-object and
-    per-field layers a lookup crosses in whoosh (``MultiReader`` to ``SegmentReader`` to
-    ``W3TermsReader`` to ``HashReader``: over 11 us for a term of a two-segment index).
-    A term asked for is often absent (a spelling variant the vocabulary may hold), and this
-    answers that too. ``None`` from `of` for a segment whose table it cannot read this way
-    (one written by plain whoosh3, hashed with MD5): whoosh then looks the term up."""
+    over the segment's memory map, in one compiled call (`_terms.TermProbe`; written out
+    in Python where not compiled), without the generator, file-object and per-field layers
+    a lookup crosses in whoosh (``MultiReader`` to ``SegmentReader`` to ``W3TermsReader``
+    to ``HashReader``: over 11 us for a term of a two-segment index). A term asked for is
+    often absent (a spelling variant the vocabulary may hold), and this answers that too.
 
-    __slots__ = ("_leaf", "_prefixes", "_tables", "_view")
+    A term's postings and positions are read in place from the postings file where they
+    can be (`postings`, `occurrences`, `positions`): no whoosh matcher is made for them.
+    ``None`` from `of` for a segment whose table it cannot read this way (one written by
+    plain whoosh3, hashed with MD5): whoosh then looks the term up."""
+
+    __slots__ = ("_in_place", "_leaf", "_postings", "_prefixes", "_table", "_tables", "_view")
 
     def __init__(self, leaf, view: memoryview, tables: list[tuple[int, int]], fieldmap: dict):
         self._leaf, self._view, self._tables = leaf, view, tables
         self._prefixes = {name: pack_ushort(number) for name, number in fieldmap.items()}
+        postings = getattr(getattr(getattr(leaf, "_terms", None), "_postfile", None), "_buf", None)
+        # In place: the compiled readers, a mapped postings file, and no deleted documents
+        # to filter out (a segment's deletions are fixed for the reader that opened it).
+        self._in_place = (
+            block_postings is not None and postings is not None and not leaf.has_deletions()
+        )
+        self._postings = postings if self._in_place else None
+        self._table = None
+        if TermProbe is not None:
+            self._table = TermProbe(view, tables, self._postings, _POSTINGS_TAG)
 
     @classmethod
     def of(cls, leaf) -> TermLookup | None:
@@ -855,13 +876,18 @@ class TermLookup:
             return None
         return cls(leaf, dbfile._buf, list(table.tables), terms._fieldmap)
 
+    def _key(self, field: str, tbytes: bytes) -> bytes | None:
+        prefix = self._prefixes.get(field)
+        return None if prefix is None else prefix + tbytes
+
     def row(self, field: str, tbytes: bytes) -> tuple[int, int]:
         """Where the term's value (its W3TermInfo) starts in the table and its size, or
         (-1, 0) when the segment lacks the term."""
-        prefix = self._prefixes.get(field)
-        if prefix is None:
+        key = self._key(field, tbytes)
+        if key is None:
             return -1, 0
-        key = prefix + tbytes
+        if self._table is not None:
+            return self._table.row(key)
         keyhash = crc32(key)
         start, slots = self._tables[keyhash & 255]
         if not slots:
@@ -882,10 +908,30 @@ class TermLookup:
 
     def doc_frequency(self, field: str, tbytes: bytes) -> int:
         """How many documents of the segment hold the term (0 when absent)."""
+        if self._table is not None:
+            key = self._key(field, tbytes)
+            return 0 if key is None else self._table.doc_frequency(key)
         at, _ = self.row(field, tbytes)
         if at < 0:
             return 0
         return _DOC_FREQUENCY.unpack_from(self._view, at + _DOC_FREQUENCY_AT)[0]
+
+    def first_block(self, field: str, tbytes: bytes) -> int:
+        """Where the term's first posting block starts in the postings file, for the
+        readers in place; ABSENT, or INLINE where it is read through a matcher (postings
+        kept in the term's row, or not readable in place)."""
+        if self._table is not None:
+            key = self._key(field, tbytes)
+            return ABSENT if key is None else self._table.first_block(key)
+        at, _ = self.row(field, tbytes)
+        if at < 0:
+            return ABSENT
+        if not self._in_place or self._view[at]:  # a flag: the postings are inline
+            return INLINE
+        (offset,) = _EXTENT.unpack_from(self._view, at + W3TermInfo._struct.size)
+        if self._postings[offset : offset + len(_POSTINGS_TAG)] != _POSTINGS_TAG:
+            raise ValueError("a term's postings do not start with whoosh3's tag")
+        return offset + len(_POSTINGS_TAG)
 
     def matcher(self, field: str, tbytes: bytes):
         """The segment's matcher of the term, as its ``postings`` makes it (deleted
@@ -902,6 +948,81 @@ class TermLookup:
         if deleted := leaf.deleted_docs_set:
             found = FilterMatcher(found, deleted, exclude=True)
         return found
+
+    def postings(self, field: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray] | None:
+        """The term's document numbers (int64, leaf-local) and weights (float32) in this
+        segment, or None when it lacks the term."""
+        start = self.first_block(field, tbytes)
+        if start >= 0:
+            return block_postings(self._postings, start, _BLOCK_KINDS)
+        matcher = self.matcher(field, tbytes) if start == INLINE else None
+        return None if matcher is None else matcher_postings(matcher)
+
+    def occurrences(
+        self, field: str, tbytes: bytes, documents: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """Document numbers and positions of the term in ``documents`` (leaf-local,
+        ascending), or None when the segment lacks the term."""
+        start = self.first_block(field, tbytes)
+        if start >= 0:
+            found = block_occurrences(self._postings, start, documents, _BLOCK_KINDS)
+            if found is not None:
+                return found
+        matcher = self.matcher(field, tbytes) if start != ABSENT else None
+        return None if matcher is None else matcher_occurrences(matcher, documents)
+
+    def positions(self, field: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray] | None:
+        """Every occurrence of the term in the segment, as `occurrences` gives them, or
+        None when the segment lacks the term."""
+        start = self.first_block(field, tbytes)
+        if start >= 0:
+            ids, _ = block_postings(self._postings, start, _BLOCK_KINDS)
+            found = block_occurrences(self._postings, start, ids, _BLOCK_KINDS)
+            if found is not None:
+                return found
+        matcher = self.matcher(field, tbytes) if start != ABSENT else None
+        return None if matcher is None else matcher_positions(matcher)
+
+
+def matcher_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
+    """A posting list as arrays: straight from array blocks, or through the public matcher
+    API for a term stored inline in its term-table entry (a term of one article)."""
+    if isinstance(matcher, ArrayLeafMatcher):
+        return matcher.term_arrays()
+    ids, tfs = [], []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        tfs.append(matcher.weight())
+        matcher.next()
+    return np.array(ids, dtype=np.int64), np.array(tfs, dtype=np.float32)
+
+
+def matcher_occurrences(matcher, documents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Document numbers and positions of the term in each of ``documents`` (sorted,
+    leaf-local) that holds it: for a whole term at once from array blocks
+    (`ArrayLeafMatcher.term_positions`, which skips blocks on their headers), one posting at
+    a time for a term stored inline."""
+    if isinstance(matcher, ArrayLeafMatcher):
+        return matcher.term_positions(documents.tolist())
+    docs: list[int] = []
+    flat: list[int] = []
+    for docnum in documents.tolist():
+        if not matcher.is_active():
+            break
+        matcher.skip_to(docnum)
+        if matcher.is_active() and matcher.id() == docnum:
+            positions = matcher.value_as("positions")
+            docs.extend([docnum] * len(positions))
+            flat.extend(positions)
+    return np.array(docs, dtype=np.int64), np.array(flat, dtype=np.int64)
+
+
+def matcher_positions(matcher) -> tuple[np.ndarray, np.ndarray]:
+    """Every occurrence of a matcher's term: its postings, then its positions in them (the
+    matcher is put back at its first block in between)."""
+    ids, _ = matcher_postings(matcher)
+    matcher.reset()
+    return matcher_occurrences(matcher, ids)
 
 
 def read_lengths(leaf, field: str) -> np.ndarray:

@@ -22,7 +22,14 @@ from whoosh.reading import TermNotFound
 
 from ..analysis.fingerprint import SIGNATURE_SIZE
 from .bulk_text import gather
-from .codec import ArrayLeafMatcher, TermLookup, read_fixed_column, read_lengths
+from .codec import (
+    TermLookup,
+    matcher_occurrences,
+    matcher_positions,
+    matcher_postings,
+    read_fixed_column,
+    read_lengths,
+)
 from .generations import generation_info, live_or_fail, unreadable
 from .lru import ByteLRU
 from .schema import schema_stemmer
@@ -130,21 +137,18 @@ class Reader:
             count += lookup.doc_frequency(field, tbytes)
         return count
 
-    def _matchers(self, field: str, text: str):
-        """(offset, matcher) of each segment that holds the term."""
-        for at, (_, offset) in enumerate(self._leaves):
-            matcher = self._matcher(at, field, text)
-            if matcher is not None:
-                yield offset, matcher
-
-    def _matcher(self, at: int, field: str, text: str):
-        """Segment ``at``'s matcher of a term, or None where it lacks the term: found by the
-        segment's `TermLookup` where it has one (a term's text is its UTF-8 bytes), else by
-        whoosh."""
-        lookup, leaf = self._lookups[at], self._leaves[at][0]
+    def _segment(self, at: int, field: str, text: str, read: str, *documents):
+        """One segment's postings, occurrences in ``documents`` or positions of a term
+        (`TermLookup`'s readers named by ``read``), or None where the segment lacks it:
+        read in place where the segment has a `TermLookup` (a term's text is its UTF-8
+        bytes), else through whoosh's matcher."""
+        lookup = self._lookups[at]
         if lookup is not None and field in self._text_fields:
-            return lookup.matcher(field, text.encode("utf-8"))
-        return _leaf_matcher(leaf, field, text)
+            return getattr(lookup, read)(field, text.encode("utf-8"), *documents)
+        matcher = _leaf_matcher(self._leaves[at][0], field, text)
+        if matcher is None:
+            return None
+        return _MATCHER_READERS[read](matcher, *documents)
 
     def expand_prefix(self, field: str, prefix: str, limit: int | None = None) -> list[str]:
         """The terms of ``field`` that start with ``prefix``, in term order: every one, or
@@ -235,10 +239,11 @@ class Reader:
 
     def _read_postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         parts_ids, parts_tf = [], []
-        for offset, matcher in self._matchers(field, text):
-            ids, tf = _leaf_postings(matcher)
-            parts_ids.append(ids + offset)
-            parts_tf.append(tf)
+        for at, (_, offset) in enumerate(self._leaves):
+            found = self._segment(at, field, text, "postings")
+            if found is not None:
+                parts_ids.append(found[0] + offset)
+                parts_tf.append(found[1])
         if not parts_ids:
             return EMPTY_IDS, EMPTY_TF
         if len(parts_ids) == 1:
@@ -290,12 +295,12 @@ class Reader:
         docs, positions = [], []
         for at, (leaf, offset) in enumerate(self._leaves):
             local = documents[(documents >= offset) & (documents < offset + leaf.doc_count_all())]
-            matcher = self._matcher(at, field, text) if local.size else None
-            if matcher is None:
+            if not local.size:
                 continue
-            leaf_docs, leaf_positions = _leaf_occurrences(matcher, local - offset)
-            docs.append(leaf_docs + offset)
-            positions.append(leaf_positions)
+            found = self._segment(at, field, text, "occurrences", local - offset)
+            if found is not None:
+                docs.append(found[0] + offset)
+                positions.append(found[1])
         if not docs:
             return EMPTY_IDS, EMPTY_IDS
         return np.concatenate(docs), np.concatenate(positions)
@@ -304,12 +309,11 @@ class Reader:
         """(ids, where each one's positions start, how many, every position) of a term, in
         32 bits each: the cache holds twice as many terms as in 64."""
         docs, positions = [], []
-        for offset, matcher in self._matchers(field, text):
-            ids, _ = _leaf_postings(matcher)
-            matcher.reset()  # back to its first block: the term is not looked up again
-            leaf_docs, leaf_positions = _leaf_occurrences(matcher, ids)
-            docs.append(leaf_docs + offset)
-            positions.append(leaf_positions.astype(np.int32))
+        for at, (_, offset) in enumerate(self._leaves):
+            found = self._segment(at, field, text, "positions")
+            if found is not None:
+                docs.append(found[0] + offset)
+                positions.append(found[1].astype(np.int32))
         docs_flat = np.concatenate(docs) if docs else EMPTY_IDS
         if not docs_flat.size:
             empty = EMPTY_IDS.astype(np.int32)
@@ -454,34 +458,8 @@ def _leaf_matcher(leaf, field: str, text: str):
         return None
 
 
-def _leaf_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
-    """A posting list as arrays: straight from array blocks, or through the public matcher
-    API for a term stored inline in its term-table entry (a term of one article)."""
-    if isinstance(matcher, ArrayLeafMatcher):
-        return matcher.term_arrays()
-    ids, tfs = [], []
-    while matcher.is_active():
-        ids.append(matcher.id())
-        tfs.append(matcher.weight())
-        matcher.next()
-    return np.array(ids, dtype=np.int64), np.array(tfs, dtype=np.float32)
-
-
-def _leaf_occurrences(matcher, documents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Document numbers and positions of the term in each of ``documents`` (sorted,
-    leaf-local) that holds it: for a whole term at once from array blocks
-    (`ArrayLeafMatcher.term_positions`, which skips blocks on their headers), one posting at
-    a time for a term stored inline."""
-    if isinstance(matcher, ArrayLeafMatcher):
-        return matcher.term_positions(documents.tolist())
-    docs: list[int] = []
-    flat: list[int] = []
-    for docnum in documents.tolist():
-        if not matcher.is_active():
-            break
-        matcher.skip_to(docnum)
-        if matcher.is_active() and matcher.id() == docnum:
-            positions = matcher.value_as("positions")
-            docs.extend([docnum] * len(positions))
-            flat.extend(positions)
-    return np.array(docs, dtype=np.int64), np.array(flat, dtype=np.int64)
+_MATCHER_READERS = {
+    "postings": matcher_postings,
+    "occurrences": matcher_occurrences,
+    "positions": matcher_positions,
+}
