@@ -4,6 +4,7 @@ pattern's alternatives care about, for the seeds, and for any text."""
 
 from __future__ import annotations
 
+import re
 from itertools import pairwise
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from search.analysis import TOKEN_RE
 from search.analysis import scan as scan_module
 from search.analysis.chars import BIDI_MARKS, WORD_MARKS
 from search.analysis.scan import COMPILED, scan, scan_known, split_scan
+from search.results.highlight import BOUNDARY_CHARS
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -100,3 +102,25 @@ def test_a_scan_with_known_tokens_gives_their_ids_and_the_rest_in_order(texts):
         assert known_starts.tolist() == starts.tolist()
         assert known_ends.tolist() == ends.tolist()
         assert known_counts.tolist() == counts.tolist()
+
+
+def _runs_by_regex(text: str, chars: str) -> tuple[list[int], list[int]]:
+    compiled, scan_module._scan = scan_module._scan, None
+    try:
+        return scan_module.runs(text, chars)
+    finally:
+        scan_module._scan = compiled
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(ALPHABET, max_size=60) | st.text(max_size=30),
+    st.sampled_from([BOUNDARY_CHARS, ".\n", "😀-", "ا"]),
+)
+def test_runs_of_characters_are_found_where_the_regex_finds_them(text, chars):
+    """The compiled `runs` (a snippet's clause marks) gives the offsets of ``[chars]+``,
+    whichever set it was asked for last, characters past the BMP included."""
+    assert scan_module.runs(text, chars) == _runs_by_regex(text, chars)
+    runs_re = "[" + "".join("\\" + c if c in ".-\\]^" else c for c in chars) + "]+"
+    spans = [match.span() for match in re.finditer(runs_re, text)]
+    assert scan_module.runs(text, chars) == ([s for s, _ in spans], [e for _, e in spans])

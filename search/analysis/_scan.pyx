@@ -173,3 +173,37 @@ cdef tuple walk(list texts, dict known):
         ends_array[:at].copy(),
         counts_array,
     )
+
+
+
+cdef unsigned char RUN_TABLE[0x10000]  # the BMP characters of RUN_CHARS
+cdef str RUN_CHARS = None  # the characters `runs` was last asked for
+
+
+def runs(str text, str chars):
+    """Where each run of the characters of ``chars`` starts and ends in ``text`` (as the
+    regex ``[chars]+`` finds them): two lists of offsets. A text's clause marks, found
+    for its snippet in one pass where the regex engine took 20 us a news article."""
+    global RUN_CHARS
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void *data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = len(text), i, k
+    cdef Py_UCS4 ch
+    cdef bint inside = False, member
+    if chars != RUN_CHARS:
+        for k in range(0x10000):
+            RUN_TABLE[k] = 0
+        for ch in chars:
+            if ch < 0x10000:
+                RUN_TABLE[ch] = 1
+        RUN_CHARS = chars
+    starts, ends = [], []
+    for i in range(n):
+        ch = PyUnicode_READ(kind, data, i)
+        member = RUN_TABLE[ch] if ch < 0x10000 else ch in chars
+        if member != inside:
+            (starts if member else ends).append(i)
+            inside = member
+    if inside:
+        ends.append(n)
+    return starts, ends

@@ -40,6 +40,7 @@ from ..analysis import (
     stems,
     token_words,
 )
+from ..analysis.scan import runs
 from ..query import Marks
 from .located import Located
 
@@ -55,7 +56,8 @@ MAX_FRAGMENTS = 3
 MIN_FRAGMENT_CHARS = 60  # a fragment is widened to at least this many characters
 ELLIPSIS = "…"
 # Sentence and clause ends: Latin . ! ? ; , Arabic ؟ ، ؛ and the ellipsis, plus line breaks.
-BOUNDARY_RE = re.compile(r"[.!?;؟،؛…\n]+")
+BOUNDARY_CHARS = ".!?;؟،؛…\n"
+BOUNDARY_RE = re.compile(f"[{re.escape(BOUNDARY_CHARS)}]+")
 # NUL, the controls other than ASCII whitespace, and the noncharacters: an HTML parser
 # reports each one as an error, so a stray \x01 in an article would break the page.
 NOT_HTML_RE = re.compile(
@@ -467,12 +469,9 @@ def _fragment(layout: Layout, index: int, limit: int) -> tuple[int, int]:
 
 @lru_cache(maxsize=64)
 def _boundaries(text: str) -> tuple[list[int], list[int], list[bool]]:
-    """Starts, ends and line-break flags of the text's clause marks, found once per text:
-    each match's span alone is read (a tuple of three per match cost three times as much)."""
-    spans = [match.span() for match in BOUNDARY_RE.finditer(text)]
-    if not spans:
-        return [], [], []
-    starts, ends = (list(column) for column in zip(*spans, strict=True))
+    """Starts, ends and line-break flags of the text's clause marks, found once per text in
+    one compiled pass (`search.analysis.scan.runs`)."""
+    starts, ends = runs(text, BOUNDARY_CHARS)
     return starts, ends, [text[start] == "\n" for start in starts]
 
 
