@@ -2,7 +2,8 @@
 `search.analysis.scan`), MinHash's inner step (search/analysis/_minhash.pyx,
 `search.analysis.fingerprint`), the positions' decoder (search/store/_positions.pyx,
 `search.store.codec`), the term tables' probe (search/store/_terms.pyx, the same) and the
-ranking's merges (search/query/_merge.pyx, `search.query.engine`). Everything else is declared in pyproject.toml."""
+ranking's merges (search/query/_merge.pyx, `search.query.engine`). Everything else is
+declared in pyproject.toml."""
 
 from Cython.Build import cythonize
 from setuptools import Extension, setup
