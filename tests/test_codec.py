@@ -349,12 +349,14 @@ def test_the_compiled_probe_answers_as_the_python_probe(tmp_path, monkeypatch):
         start = compiled.first_block(field, tbytes)
         postings = bytearray(compiled._postings)
         postings[start - 4] ^= 0xFF  # the tag before the first block
-        broken = _terms.TermProbe(compiled._view, compiled._tables, bytes(postings))
+        broken = _terms.TermProbe(
+            compiled._view, compiled._tables, bytes(postings), codec._POSTINGS_TAG
+        )
         with pytest.raises(ValueError, match="tag"):
             broken.first_block(compiled._key(field, tbytes))
         short = compiled._view[: max(start for start, slots in compiled._tables if slots)]
         with pytest.raises(ValueError, match="runs past"):
-            _terms.TermProbe(short, compiled._tables)
+            _terms.TermProbe(short, compiled._tables, None, codec._POSTINGS_TAG)
 
 
 def test_a_terms_postings_and_positions_read_without_a_matcher_equal_whoosh3s(tmp_path):

@@ -45,9 +45,10 @@ cdef class TermProbe:
     cdef bytes _magic
     cdef bint _has_postings
 
-    def __init__(self, terms, tables, postings=None, bytes magic=b"W3Bl"):
+    def __init__(self, terms, tables, postings, bytes magic):
         """``terms``: the term file's buffer; ``tables``: its 256 (start, slots) pairs;
-        ``postings``: the postings file's buffer (None: `first_block` answers INLINE)."""
+        ``postings``: the postings file's buffer (None: `first_block` answers INLINE);
+        ``magic``: the tag each term's postings start with."""
         if len(tables) != 256 or len(magic) != MAGIC_SIZE:
             raise ValueError("a term table has 256 hash tables and a 4-byte postings tag")
         self._terms = terms

@@ -853,10 +853,16 @@ class TermLookup:
 
     __slots__ = ("_in_place", "_leaf", "_postings", "_prefixes", "_table", "_tables", "_view")
 
-    def __init__(self, leaf, view: memoryview, tables: list[tuple[int, int]], fieldmap: dict):
+    def __init__(
+        self,
+        leaf,
+        view: memoryview,
+        tables: list[tuple[int, int]],
+        fieldmap: dict,
+        postings: memoryview | None,
+    ):
         self._leaf, self._view, self._tables = leaf, view, tables
         self._prefixes = {name: pack_ushort(number) for name, number in fieldmap.items()}
-        postings = getattr(getattr(getattr(leaf, "_terms", None), "_postfile", None), "_buf", None)
         # In place: the compiled readers, a mapped postings file, and no deleted documents
         # to filter out (a segment's deletions are fixed for the reader that opened it).
         self._in_place = (
@@ -874,7 +880,8 @@ class TermLookup:
         dbfile = getattr(table, "dbfile", None)
         if not isinstance(dbfile, MappedFile) or table.hashtype != CRC32 or table.startoffset:
             return None
-        return cls(leaf, dbfile._buf, list(table.tables), terms._fieldmap)
+        postings = getattr(terms._postfile, "_buf", None)  # a mapped postings file's view
+        return cls(leaf, dbfile._buf, list(table.tables), terms._fieldmap, postings)
 
     def _key(self, field: str, tbytes: bytes) -> bytes | None:
         prefix = self._prefixes.get(field)
