@@ -17,8 +17,10 @@ from search.documents import Article, Rejected, read_paths
 from search.errors import IndexBusy, IndexFormatMismatch, IndexMissing
 from search.store import (
     FORMAT,
+    MarkerWatch,
     StrictFailure,
     delete_documents,
+    generations,
     index_articles,
     index_stats,
     live_generation,
@@ -113,6 +115,63 @@ def test_a_reader_keeps_reading_while_a_rebuild_switches(tmp_path):
     assert reader.stored(number)["title"].startswith("بلينكن")
     reader.close()
     assert count(tmp_path) == 1
+
+
+class CountedListings:
+    """generation_marker with a count of its calls (each reads CURRENT and lists a folder)."""
+
+    def __init__(self, monkeypatch):
+        self.calls = 0
+        read = generations.generation_marker
+
+        def counted(folder):
+            self.calls += 1
+            return read(folder)
+
+        monkeypatch.setattr(generations, "generation_marker", counted)
+
+
+def test_the_marker_watch_sees_each_commit_and_rebuild_at_once(tmp_path):
+    index_articles(tmp_path, [Article("a", "أول", "نص")])
+    watch = MarkerWatch(tmp_path)
+    first = watch.marker()
+    assert first == generations.generation_marker(tmp_path) != ""
+    assert watch.marker() == first
+    index_articles(tmp_path, [Article("b", "ثان", "نص")])  # a commit in the same generation
+    second = watch.marker()
+    assert second == generations.generation_marker(tmp_path) != first
+    index_articles(tmp_path, [Article("c", "ثالث", "نص")], rebuild=True)  # a new generation
+    third = watch.marker()
+    assert third.partition("/")[0] == live_generation(tmp_path).name != second.partition("/")[0]
+
+
+def test_the_marker_watch_lists_again_only_while_its_stats_are_racy(tmp_path, monkeypatch):
+    index_articles(tmp_path, [Article("a", "أول", "نص")])
+    listings = CountedListings(monkeypatch)
+    watch = MarkerWatch(tmp_path)
+    for _ in range(3):  # the folder changed just now: no stat is trusted yet
+        watch.marker()
+    assert listings.calls == 3
+    monkeypatch.setattr(MarkerWatch, "RACY_SECONDS", 0.0)  # as if a second had gone by
+    marker = watch.marker()
+    assert listings.calls == 4  # stats taken, now trusted
+    assert [watch.marker() for _ in range(5)] == [marker] * 5
+    assert listings.calls == 4  # five answers from two stats each
+
+
+def test_the_marker_watch_sees_a_change_that_kept_the_folders_mtime(tmp_path, monkeypatch):
+    """rsync sets a folder's mtime back to the primary's; its ctime still moves on."""
+    index_articles(tmp_path, [Article("a", "أول", "نص")])
+    monkeypatch.setattr(MarkerWatch, "RACY_SECONDS", 0.0)
+    watch = MarkerWatch(tmp_path)
+    watch.marker(), watch.marker()
+    generation = live_generation(tmp_path)
+    before = os.stat(generation)
+    time.sleep(0.02)  # past a clock tick, so the ctime below is a new one
+    (generation / "_MAIN_999.toc").write_bytes(b"")
+    os.utime(generation, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert os.stat(generation).st_mtime_ns == before.st_mtime_ns
+    assert watch.marker() == f"{generation.name}/_MAIN_999.toc"
 
 
 def test_delete_documents(tmp_path):

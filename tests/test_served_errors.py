@@ -5,6 +5,7 @@ error body with the security headers, and no response names the server software.
 from __future__ import annotations
 
 import json
+import os
 import re
 import socket
 from pathlib import Path
@@ -194,6 +195,36 @@ def test_workers_are_recycled_with_jitter():
     assert 0 < serving.max_requests_jitter < serving.max_requests
     assert serving.worker_class == "search.web.serving.Worker"
     assert serving.resident_mb() > 10  # this process, read from /proc
+
+
+def touched(megabytes: int) -> bytearray:
+    """Memory made resident: one byte written on each page."""
+    block = bytearray(megabytes * 2**20)
+    block[::4096] = b"x" * len(range(0, len(block), 4096))
+    return block
+
+
+def test_resident_memory_is_read_afresh_and_by_each_forked_worker():
+    """The kept /proc descriptor: a new figure at each call, and a forked worker's own."""
+    before = serving.resident_mb()
+    grown = touched(200)
+    assert serving.resident_mb() > before + 150
+    del grown
+    parent = serving.resident_mb()  # the descriptor is open in this process now
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker: its figure with 200 MB more than the parent holds
+        try:
+            held = touched(200)
+            os.write(write_end, str(serving.resident_mb()).encode())
+            del held
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    child = float(os.read(read_end, 64).decode())
+    os.close(read_end)
+    os.waitpid(pid, 0)
+    assert child > parent + 150  # read from the worker's /proc entry, not the parent's
 
 
 def test_nginx_errors_carry_the_apps_security_headers():

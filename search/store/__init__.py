@@ -21,6 +21,7 @@ from .follow import Follower, FollowError, SyncFailed, SyncResult, replica_statu
 from .generations import (
     FORMAT,
     WRITE_LOCK_TIMEOUT,
+    MarkerWatch,
     generation_marker,
     live_generation,
     read_build_info,
@@ -40,6 +41,7 @@ __all__ = [
     "FollowError",
     "Follower",
     "IndexReport",
+    "MarkerWatch",
     "Reader",
     "SnapshotError",
     "StrictFailure",

@@ -87,6 +87,53 @@ def generation_marker(folder: Path) -> str:
         raise unreadable(folder, error) from None
 
 
+class MarkerWatch:
+    """`generation_marker` of one folder, read again only when a stat says it may have changed.
+
+    Reading the marker reads CURRENT and lists the live generation; a server asks before
+    every request (1.8% of a served search on the 70,000-article index). Each change to it
+    replaces CURRENT (a new inode) or adds or removes a file in the generation's folder (a
+    new mtime and ctime; rsync may set the mtime back, never the ctime), so two ``stat``
+    calls tell "unchanged". The kernel stamps those times from a clock that lags by a tick
+    (1-10 ms): a change just after a listing could keep the times the listing saw. So, as
+    git trusts its index, stats are trusted only when taken `RACY_SECONDS` or more after the
+    times they hold; until then each call reads the marker again.
+    """
+
+    RACY_SECONDS = 1.0
+
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder)
+        self._name: str | None = None  # the live generation the last reading found
+        self._seen: tuple[int, ...] | None = None  # stats the marker below is trusted under
+        self._marker = ""
+
+    def marker(self) -> str:
+        """The folder's generation marker: what `generation_marker` reads now."""
+        seen = self._stats(self._name) if self._name else None
+        if seen is not None and seen == self._seen:
+            return self._marker
+        listed_at = time.time_ns()
+        marker = generation_marker(self.folder)
+        name = marker.partition("/")[0] or None
+        settled = seen is not None and listed_at - max(seen[-4:]) >= self.RACY_SECONDS * 1e9
+        self._seen = seen if settled and name == self._name else None
+        self._name, self._marker = name, marker
+        return marker
+
+    def _stats(self, name: str) -> tuple[int, ...] | None:
+        """CURRENT's identity and times, and the generation folder's, times last."""
+        try:
+            current, generation = os.stat(self.folder / CURRENT), os.stat(self.folder / name)
+        except OSError:
+            return None
+        return (
+            current.st_ino, current.st_dev, current.st_size, generation.st_ino,
+            current.st_mtime_ns, current.st_ctime_ns, generation.st_mtime_ns,
+            generation.st_ctime_ns,
+        )  # fmt: skip
+
+
 def newest_toc(generation: Path) -> str:
     """The name of the generation's newest commit (Whoosh opens the highest number: _MAIN_10
     after _MAIN_9), or "" before the first one."""

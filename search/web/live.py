@@ -9,25 +9,27 @@ from pathlib import Path
 from flask import current_app
 
 from ..query.synonyms import Synonyms
-from ..store import Reader, generation_marker, open_reader
+from ..store import MarkerWatch, Reader, open_reader
 
 
 class LiveReader:
     """The worker's reader of the live generation.
 
     Opening a reader reads the segment list; doing it per request would cost more than most
-    searches. The marker (live generation + newest TOC) is a cheap stat, checked on every
-    request, so a write or a rebuild is seen by the next request without a restart.
+    searches. The marker (live generation + newest TOC) is checked on every request, two
+    stats when nothing changed (`MarkerWatch`), so a write or a rebuild is seen by the next
+    request without a restart.
     """
 
     def __init__(self, folder: str | Path):
         self.folder = Path(folder)
+        self._watch = MarkerWatch(self.folder)
         self._lock = threading.Lock()
         self._marker: str | None = None
         self._reader: Reader | None = None
 
     def get(self) -> Reader:
-        marker = generation_marker(self.folder)
+        marker = self._watch.marker()
         if marker != self._marker or self._reader is None:
             with self._lock:
                 if marker != self._marker or self._reader is None:

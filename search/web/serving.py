@@ -98,12 +98,27 @@ def worker_abort(worker) -> None:
 
 
 def resident_mb() -> float:
-    """This process's resident memory, in MB (Linux /proc)."""
+    """This process's resident memory, in MB (Linux /proc), read after every request: from
+    a descriptor this process keeps open, one ``pread`` instead of an open, read and close."""
     try:
-        with open("/proc/self/statm") as statm:
-            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+        fields = os.pread(_statm(), 128, 0).split()
+        return int(fields[1]) * PAGE_SIZE / 2**20
     except (OSError, ValueError, IndexError):
         return 0.0
+
+
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+_opened: dict[int, int] = {}  # process id -> its /proc/self/statm descriptor
+
+
+def _statm() -> int:
+    """This process's own descriptor: "self" is resolved when opened, so a worker forked
+    from a process that had one opens its own."""
+    pid = os.getpid()
+    if pid not in _opened:
+        _opened.clear()  # the parent's, inherited over fork: not this process's figures
+        _opened[pid] = os.open("/proc/self/statm", os.O_RDONLY | os.O_CLOEXEC)
+    return _opened[pid]
 
 
 class Worker(SyncWorker):
