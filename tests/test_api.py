@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import re
 from collections import Counter
 from urllib.parse import quote
@@ -659,3 +660,27 @@ def test_security_headers_on_every_response(client, path):
     response = client.get(path)
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "default-src" in response.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("q", ["بلينكن", "كوريا الشمالية", "صاروخ*", "لا يوجد شيء كهذا"])
+def test_a_search_body_is_the_standard_encoders_compact_utf8(client, q):
+    """orjson writes the answers: the bytes json.dumps wrote, Arabic as UTF-8, keys in order."""
+    response = client.get("/api/search", query_string={"q": q})
+    body = response.get_json()
+    standard = json.dumps(body, ensure_ascii=False, separators=(",", ":")) + "\n"
+    assert response.get_data() == standard.encode("utf-8")
+    assert list(body) == [
+        "query", "total", "page", "per_page", "took_ms", "results", "facets", "suggestion",
+        "notices",
+    ]  # fmt: skip
+
+
+def test_values_orjson_would_render_its_own_way_keep_flasks_rendering(app):
+    """A date is an HTTP date, an integer key a string, a huge integer exact."""
+    with app.test_request_context():
+        provider = app.json
+        response = provider.response(
+            {"when": dt.datetime(2024, 3, 1, 12, 0, tzinfo=dt.UTC), 7: "seven"}
+        )
+        assert response.get_data() == b'{"when":"Fri, 01 Mar 2024 12:00:00 GMT","7":"seven"}\n'
+        assert provider.response({"n": 2**70}).get_json() == {"n": 2**70}
