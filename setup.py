@@ -1,7 +1,8 @@
 """The compiled part of the package: the tokenizer's scanner (search/analysis/_scan.pyx,
 `search.analysis.scan`), MinHash's inner step (search/analysis/_minhash.pyx,
 `search.analysis.fingerprint`), the positions' decoder (search/store/_positions.pyx,
-`search.store.codec`), the term tables' probe (search/store/_terms.pyx, the same) and the
+`search.store.codec`), the term tables' probe (search/store/_terms.pyx, the same), the
+stored token tables' reader (search/store/_spans.pyx, `search.store.spans`) and the
 ranking's merges (search/query/_merge.pyx, `search.query.engine`). Everything else is
 declared in pyproject.toml."""
 
@@ -15,6 +16,7 @@ setup(
             Extension("search.analysis._minhash", ["search/analysis/_minhash.pyx"]),
             Extension("search.store._positions", ["search/store/_positions.pyx"]),
             Extension("search.store._terms", ["search/store/_terms.pyx"]),
+            Extension("search.store._spans", ["search/store/_spans.pyx"]),
             Extension("search.query._merge", ["search/query/_merge.pyx"]),
         ],
         compiler_directives={"language_level": "3"},

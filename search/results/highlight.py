@@ -29,8 +29,6 @@ from html import escape
 from itertools import accumulate, compress, count
 from operator import add, not_
 
-import numpy as np
-
 from ..analysis import (
     DEFAULT_STEMMER,
     TOKEN_RE,
@@ -279,34 +277,26 @@ class _Layout:
 
 
 class StoredLayout:
-    """A stored text's layout from the index: its token offsets and matched tokens."""
+    """A stored text's layout from the index: its token table and matched tokens."""
 
     def __init__(self, text: str, located: Located):
         self.text = text
-        words = located.ends > located.starts  # tokens that hold a word
-        self.word_starts = located.starts[words]
-        self.word_ends = located.ends[words]
-        matched = list(located.positions)
-        self.matched_starts = located.starts[matched].tolist()
-        self.matched_ends = located.ends[matched].tolist()
+        self._table = located.table
+        self.matched_starts = located.starts
+        self.matched_ends = located.ends
         self.keys = list(located.keys)
 
     def spans(self) -> list[tuple[int, int]]:
         return sorted(set(zip(self.matched_starts, self.matched_ends, strict=True)))
 
     def word_start_from(self, position: int) -> int | None:
-        i = int(np.searchsorted(self.word_starts, position, side="left"))
-        return int(self.word_starts[i]) if i < self.word_starts.size else None
+        return self._table.word_start_from(position)
 
     def word_end_before(self, limit: int) -> int | None:
-        if not self.word_ends.size:
-            return None
-        i = int(np.searchsorted(self.word_ends, limit, side="right")) - 1
-        return int(self.word_ends[max(i, 0)])
+        return self._table.word_end_before(limit)
 
     def word_end_upto(self, position: int) -> int | None:
-        i = int(np.searchsorted(self.word_ends, position, side="right")) - 1
-        return int(self.word_ends[i]) if i >= 0 else None
+        return self._table.word_end_upto(position)
 
 
 Layout = _Layout | StoredLayout
@@ -357,7 +347,7 @@ def snippet(
         text = text[: cut if cut > 0 else source_chars]
     layout: Layout
     if located is not None:
-        layout = StoredLayout(text, _within(located, len(text)))
+        layout = StoredLayout(text, located.within(len(text)))
     else:
         layout = _Layout(text, marks, stemmer)
     if not layout.keys:
@@ -420,20 +410,6 @@ def _anchors(keys: list[str]) -> list[int]:
             if len(chosen) == MAX_ANCHORS:
                 break
     return chosen
-
-
-def _within(located: Located, length: int) -> Located:
-    """The tokens of a text cut to its first ``length`` characters."""
-    if not located.ends.size or located.ends[-1] <= length:
-        return located
-    kept = int(np.searchsorted(located.ends, length, side="right"))
-    chosen = [i for i, position in enumerate(located.positions) if position < kept]
-    return Located(
-        located.starts[:kept],
-        located.ends[:kept],
-        tuple(located.positions[i] for i in chosen),
-        tuple(located.keys[i] for i in chosen),
-    )
 
 
 def _fragment(layout: Layout, index: int, limit: int) -> tuple[int, int]:

@@ -21,7 +21,7 @@ import numpy as np
 from ..analysis import DEFAULT_STEMMER, is_stopword, stems, token_words
 from ..query import Marks
 from ..store import Reader
-from ..store.spans import stored_spans
+from ..store.spans import SpanTable, span_table
 
 EXACT_SUFFIX = "_exact"  # a stored text's field of normalised forms (title -> title_exact)
 ROOT_SUFFIX = "_root"  # and of its words' roots (title -> title_root)
@@ -31,10 +31,21 @@ ROOT_SUFFIX = "_root"  # and of its words' roots (title -> title_root)
 class Located:
     """One text's tokens (offsets in the stored text) and which of them a query matched."""
 
-    starts: np.ndarray  # int64 per token of the stored table
-    ends: np.ndarray  # a token holding no word ends where it starts
+    table: SpanTable  # its tokens' offsets (`search.store.spans`)
     positions: tuple[int, ...]  # matched tokens, ascending
+    starts: list[int]  # per matched token: its offsets in the text
+    ends: list[int]
     keys: tuple[str, ...]  # per matched token: the word it is (its first stem, or its form)
+
+    def within(self, length: int) -> Located:
+        """The tokens of the text cut to its first ``length`` characters."""
+        table = self.table.cut(length)
+        if table is self.table:
+            return self
+        kept = sum(1 for position in self.positions if position < len(table))
+        return Located(
+            table, self.positions[:kept], self.starts[:kept], self.ends[:kept], self.keys[:kept]
+        )
 
 
 def locate(reader: Reader, marks: Marks, stored: dict[int, dict], field: str) -> dict[int, Located]:
@@ -58,13 +69,15 @@ def locate(reader: Reader, marks: Marks, stored: dict[int, dict], field: str) ->
             _note(found, docs, positions, root)
     located = {}
     for number, matched in found.items():
-        starts, ends = stored_spans(stored[number], field)
-        kept = sorted(position for position in matched if position < starts.size)
+        table = span_table(stored[number], field)
+        kept = sorted(position for position in matched if position < len(table))
+        starts, ends = table.offsets(kept)
         text = stored[number].get(field) or ""
         keys = tuple(
-            _token_key(text[starts[p] : ends[p]], marks, reader.stemmer) or matched[p] for p in kept
+            _token_key(text[start:end], marks, reader.stemmer) or matched[position]
+            for position, start, end in zip(kept, starts, ends, strict=True)
         )
-        located[number] = Located(starts, ends, tuple(kept), keys)
+        located[number] = Located(table, tuple(kept), starts, ends, keys)
     return located
 
 

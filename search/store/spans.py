@@ -22,6 +22,11 @@ import numpy as np
 
 from ..analysis import TOKEN_RE, token_words
 
+try:
+    from ._spans import SpanTable as CompiledSpanTable
+except ImportError:  # not compiled: `ArraySpanTable` gives the same answers through numpy
+    CompiledSpanTable = None
+
 SPAN_CHARS = 50_000  # snippets come from the start of a text; 99.9% of news bodies fit
 SPANS_FIELD = "spans"  # the stored field: one table per text field, by field name
 SPAN_FIELDS = ("title", "body")  # the stored texts snippets and titles are marked in
@@ -94,3 +99,54 @@ def stored_spans(stored: dict, field: str) -> tuple[np.ndarray, np.ndarray]:
     """A stored document's token offsets in ``field`` (empty when it has none)."""
     table = (stored.get(SPANS_FIELD) or {}).get(field, b"")
     return decode_spans(table)
+
+
+class ArraySpanTable:
+    """A text's token table read through numpy: the answers of the compiled `SpanTable`
+    (`search/store/_spans.pyx`), for a checkout whose extensions are not built;
+    `tests/test_spans.py` holds the two to the same answers."""
+
+    def __init__(self, table: bytes, count: int | None = None):
+        if len(table) % 4:
+            raise ValueError("a token table holds pairs of 16-bit numbers")
+        self._table = table
+        starts, ends = decode_spans(table)
+        self.starts, self.ends = starts[:count], ends[:count]
+        words = self.ends > self.starts
+        self.word_starts, self.word_ends = self.starts[words], self.ends[words]
+
+    def __len__(self) -> int:
+        return int(self.starts.size)
+
+    def offsets(self, positions) -> tuple[list[int], list[int]]:
+        chosen = list(positions)
+        if any(not 0 <= p < len(self) for p in chosen):
+            raise IndexError(f"a token past a table of {len(self)}")
+        return self.starts[chosen].tolist(), self.ends[chosen].tolist()
+
+    def cut(self, length: int) -> ArraySpanTable:
+        kept = int(np.searchsorted(self.ends, length, side="right"))
+        return self if kept == len(self) else ArraySpanTable(self._table, kept)
+
+    def word_start_from(self, position: int) -> int | None:
+        i = int(np.searchsorted(self.word_starts, position, side="left"))
+        return int(self.word_starts[i]) if i < self.word_starts.size else None
+
+    def word_end_upto(self, position: int) -> int | None:
+        i = int(np.searchsorted(self.word_ends, position, side="right")) - 1
+        return int(self.word_ends[i]) if i >= 0 else None
+
+    def word_end_before(self, limit: int) -> int | None:
+        if not self.word_ends.size:
+            return None
+        i = int(np.searchsorted(self.word_ends, limit, side="right")) - 1
+        return int(self.word_ends[max(i, 0)])
+
+
+SpanTable = CompiledSpanTable or ArraySpanTable
+
+
+def span_table(stored: dict, field: str):
+    """A stored document's token table of ``field`` (empty when it has none), as a
+    `SpanTable`: its tokens' offsets, and the whole words nearest a cut."""
+    return SpanTable((stored.get(SPANS_FIELD) or {}).get(field, b""))
