@@ -404,25 +404,72 @@ def test_a_terms_postings_and_positions_read_without_a_matcher_equal_whoosh3s(tm
         assert 4 not in docs.tolist() and 5 in docs.tolist()
 
 
-def test_terms_kept_inline_by_the_bulk_writer_are_read_through_their_matcher(seed_index):
+def _matcher_reads(leaf, field: str, tbytes: bytes):
+    """(ids, weights, (document, position) pairs) of a term, by whoosh's matcher API."""
+    matcher = leaf.postings(field, tbytes)
+    ids, weights, pairs = [], [], []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        pairs += [(matcher.id(), p) for p in matcher.value_as("positions")]
+        matcher.next()
+    return ids, weights, pairs
+
+
+def _check_every_term(reader, field: str) -> set[int]:
+    """Each segment's terms of ``field`` read by `TermLookup` and by the matcher API: the
+    same postings, weights, positions, and occurrences in every other document."""
+    from search.store import codec
+
+    answers = set()
+    for (leaf, _), lookup in zip(reader._leaves, reader._lookups, strict=True):
+        every_other = np.arange(0, leaf.doc_count_all(), 2, dtype=np.int64)
+        for tbytes in [t for f, t in leaf.all_terms() if f == field]:
+            start = lookup.first_block(field, tbytes)
+            answers.add(min(start, 0))
+            ids, weights, pairs = _matcher_reads(leaf, field, tbytes)
+            found_ids, found_weights = lookup.postings(field, tbytes)
+            assert (found_ids.tolist(), found_weights.tolist()) == (ids, weights)
+            docs, positions = lookup.positions(field, tbytes)
+            assert list(zip(docs.tolist(), positions.tolist(), strict=True)) == pairs
+            docs, positions = lookup.occurrences(field, tbytes, every_other)
+            assert list(zip(docs.tolist(), positions.tolist(), strict=True)) == [
+                (doc, p) for doc, p in pairs if doc % 2 == 0
+            ]
+            if start == codec.INLINE and lookup._in_place:
+                assert lookup.inline(field, tbytes)[0] == tuple(ids)
+    return answers
+
+
+def test_terms_kept_inline_by_the_bulk_writer_are_read_from_their_row(seed_index):
     """The bulk writer keeps a rare term's postings in its row: `first_block` says so, and
-    `postings` and `positions` read them, as every other term, as whoosh's matcher does."""
+    `postings`, `positions` and `occurrences` read them there (no matcher), as whoosh's
+    matcher reads them, for every term of the seeds' exact and stem fields."""
     from search.store import codec, open_reader
 
     reader = open_reader(seed_index)
-    answers = set()
-    for (leaf, _), lookup in zip(reader._leaves, reader._lookups, strict=True):
-        terms = [t for f, t in leaf.all_terms() if f == "body_exact"]
-        for tbytes in terms[::5]:
-            start = lookup.first_block("body_exact", tbytes)
-            answers.add(min(start, 0))
-            matcher = leaf.postings("body_exact", tbytes)
-            ids, pairs = [], []
-            while matcher.is_active():
-                ids.append(matcher.id())
-                pairs += [(matcher.id(), p) for p in matcher.value_as("positions")]
-                matcher.next()
-            assert lookup.postings("body_exact", tbytes)[0].tolist() == ids
-            docs, positions = lookup.positions("body_exact", tbytes)
-            assert list(zip(docs.tolist(), positions.tolist(), strict=True)) == pairs
-    assert answers == {codec.INLINE, 0}
+    assert all(lookup._in_place for lookup in reader._lookups)
+    for field in ("body_exact", "title", "body"):
+        assert _check_every_term(reader, field) == {codec.INLINE, 0}
+
+
+def test_inline_terms_of_a_segment_with_deletions_leave_the_deleted_out(writable_index):
+    """With deletions, a row's postings still list the deleted article: they are read
+    through whoosh's matcher then, which filters it out."""
+    from search.store import codec, delete_documents, open_reader
+
+    assert delete_documents(writable_index, ["002_687531a2e5c0bf49"]) == 1
+    reader = open_reader(writable_index)
+    assert not any(lookup._in_place for lookup in reader._lookups)
+    assert _check_every_term(reader, "body_exact") == {codec.INLINE}  # all by a matcher
+    ((leaf, _),) = reader._leaves
+    ((deleted,),) = [leaf.deleted_docs_set]
+    lookup = reader._lookups[0]
+    rows_with_it = [
+        t for f, t in leaf.all_terms()
+        if f == "body_exact" and (row := lookup.inline(f, t)) is not None and deleted in row[0]
+    ]  # fmt: skip
+    assert rows_with_it  # rows that still list it
+    for tbytes in rows_with_it:
+        assert deleted not in lookup.postings("body_exact", tbytes)[0].tolist()
+        assert deleted not in lookup.positions("body_exact", tbytes)[0].tolist()

@@ -43,7 +43,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from itertools import chain
 from operator import sub
-from pickle import dumps
+from pickle import dumps, loads
 from typing import NamedTuple
 from zlib import crc32
 
@@ -956,12 +956,25 @@ class TermLookup:
             found = FilterMatcher(found, deleted, exclude=True)
         return found
 
+    def inline(self, field: str, tbytes: bytes) -> tuple[tuple, tuple, tuple] | None:
+        """The postings a term keeps in its row (ids, weights, encoded values: whoosh3's
+        pickle of them), or None when it keeps them in the postings file or is absent. A
+        rare word's (one or two articles): many of a query's words and most of their
+        spellings, read here without the W3TermInfo and the matcher whoosh wraps them in."""
+        at, size = self.row(field, tbytes)
+        if at < 0 or not self._view[at]:  # absent, or a flag: not inline
+            return None
+        return loads(self._view[at + W3TermInfo._struct.size : at + size])
+
     def postings(self, field: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray] | None:
         """The term's document numbers (int64, leaf-local) and weights (float32) in this
         segment, or None when it lacks the term."""
         start = self.first_block(field, tbytes)
         if start >= 0:
             return block_postings(self._postings, start, _BLOCK_KINDS)
+        if start == INLINE and self._in_place:
+            ids, weights, _ = self.inline(field, tbytes)
+            return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float32)
         matcher = self.matcher(field, tbytes) if start == INLINE else None
         return None if matcher is None else matcher_postings(matcher)
 
@@ -975,8 +988,26 @@ class TermLookup:
             found = block_occurrences(self._postings, start, documents, _BLOCK_KINDS)
             if found is not None:
                 return found
+        if start == INLINE and self._in_place:
+            return self._inline_occurrences(field, self.inline(field, tbytes), documents)
         matcher = self.matcher(field, tbytes) if start != ABSENT else None
         return None if matcher is None else matcher_occurrences(matcher, documents)
+
+    def _inline_occurrences(
+        self, field: str, postings: tuple[tuple, tuple, tuple], documents: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """An inline term's occurrences in ``documents`` (every one for None)."""
+        ids, _, values = postings
+        wanted = None if documents is None else set(documents.tolist())
+        decode = self._leaf.schema[field].format.decode_positions
+        docs: list[int] = []
+        flat: list[int] = []
+        for docnum, value in zip(ids, values, strict=True):
+            if wanted is None or docnum in wanted:
+                positions = decode(value)
+                docs.extend([docnum] * len(positions))
+                flat.extend(positions)
+        return np.array(docs, dtype=np.int64), np.array(flat, dtype=np.int64)
 
     def positions(self, field: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray] | None:
         """Every occurrence of the term in the segment, as `occurrences` gives them, or
@@ -987,6 +1018,8 @@ class TermLookup:
             found = block_occurrences(self._postings, start, ids, _BLOCK_KINDS)
             if found is not None:
                 return found
+        if start == INLINE and self._in_place:
+            return self._inline_occurrences(field, self.inline(field, tbytes), None)
         matcher = self.matcher(field, tbytes) if start != ABSENT else None
         return None if matcher is None else matcher_positions(matcher)
 
