@@ -293,16 +293,18 @@ class Reader:
         if (kept is not None and not kept[0].size) or not documents.size:
             return EMPTY_IDS, EMPTY_IDS
         docs, positions = [], []
-        for at, (leaf, offset) in enumerate(self._leaves):
-            local = documents[(documents >= offset) & (documents < offset + leaf.doc_count_all())]
-            if not local.size:
+        bounds = np.searchsorted(documents, self._offsets[1:]).tolist()  # one slice a segment
+        ends = [*bounds, documents.size]
+        for at, (low, high) in enumerate(zip([0, *bounds], ends, strict=True)):
+            if low == high:
                 continue
-            found = self._segment(at, field, text, "occurrences", local - offset)
-            if found is not None:
+            offset = self._offsets[at]
+            found = self._segment(at, field, text, "occurrences", documents[low:high] - offset)
+            if found is not None and found[0].size:
                 docs.append(found[0] + offset)
                 positions.append(found[1])
-        if not docs:
-            return EMPTY_IDS, EMPTY_IDS
+        if len(docs) <= 1:
+            return (docs[0], positions[0]) if docs else (EMPTY_IDS, EMPTY_IDS)
         return np.concatenate(docs), np.concatenate(positions)
 
     def _read_positions(self, field: str, text: str) -> tuple[np.ndarray, ...]:
