@@ -8,6 +8,7 @@ import re
 from itertools import pairwise
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -124,3 +125,39 @@ def test_runs_of_characters_are_found_where_the_regex_finds_them(text, chars):
     runs_re = "[" + "".join("\\" + c if c in ".-\\]^" else c for c in chars) + "]+"
     spans = [match.span() for match in re.finditer(runs_re, text)]
     assert scan_module.runs(text, chars) == ([s for s, _ in spans], [e for _, e in spans])
+
+
+CLAUSE_TEXT = st.text(st.sampled_from([*"كتب قال\u00a0 \t\n.،؟!…؛", "\u2003"]), max_size=80)
+
+
+@pytest.mark.skipif(not COMPILED, reason="_scan not built")
+@settings(max_examples=400, deadline=None, database=None)
+@given(CLAUSE_TEXT, st.lists(st.integers(0, 90), min_size=1, max_size=6), st.integers(0, 100))
+def test_compiled_clauses_answer_as_pythons(text, positions, limit):
+    """A snippet's clauses: where each starts and ends, and a word's clause widened to a
+    limit, the same from `_scan.Clauses` as from `PyClauses`, spaces of every kind and
+    line breaks included."""
+    starts, ends = scan_module.runs(text, BOUNDARY_CHARS)
+    compiled = scan_module._scan.Clauses(text, starts, ends)
+    python = scan_module.PyClauses(text, starts, ends)
+    for position in (p for p in positions if p <= len(text)):
+        assert compiled.start(position) == python.start(position)
+        assert compiled.end(position) == python.end(position)
+        end = min(position + 3, len(text))
+        assert compiled.around(position, end, limit) == python.around(position, end, limit)
+
+
+def test_clauses_of_an_arabic_text():
+    text = "قال الوزير، في بيان.  ثم\nجاء الرد  "
+    found = scan_module.clauses(text, BOUNDARY_CHARS)
+    assert found.start(text.index("بيان")) == text.index("في")  # after "، "
+    assert found.end(text.index("في")) == text.index(".") + 1  # the run of marks' end
+    assert found.end(text.index("ثم")) == text.index("\n")  # a line break's start
+    assert found.end(text.index("الرد")) == len(text.rstrip())
+    word = text.index("في"), text.index("في") + 2
+    assert found.around(*word, 40) == (0, len(text.rstrip()))  # every clause fits
+    assert found.around(*word, 24) == (text.index("في") - 1, len(text.rstrip()))  # not the first
+    assert found.around(*word, 5) == (text.index("في"), text.index(".") + 1)  # its own
+    for made in (scan_module.PyClauses, *([scan_module._scan.Clauses] if COMPILED else [])):
+        with pytest.raises(ValueError, match="outside"):
+            made(text, [3], [99])

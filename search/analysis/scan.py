@@ -10,6 +10,7 @@ two to the same answers.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import lru_cache
 from itertools import chain, repeat
 
@@ -99,3 +100,58 @@ def runs(text: str, chars: str) -> tuple[list[int], list[int]]:
         return _scan.runs(text, chars)
     spans = [match.span() for match in _runs_re(chars).finditer(text)]
     return [start for start, _ in spans], [end for _, end in spans]
+
+
+class PyClauses:
+    """`_scan.Clauses` written out in Python, for a checkout whose extensions are not
+    built; `tests/test_scan.py` holds the two to the same answers."""
+
+    def __init__(self, text: str, starts: list[int], ends: list[int]):
+        if len(starts) != len(ends):
+            raise ValueError("each run of clause marks has a start and an end")
+        if any(not 0 <= a < b <= len(text) for a, b in zip(starts, ends, strict=True)):
+            raise ValueError("a run of clause marks lies outside the text")
+        self._text, self._starts, self._ends = text, starts, ends
+        self._breaks = [text[start] == "\n" for start in starts]
+        self._stripped = len(text.rstrip())
+
+    def start(self, position: int) -> int:
+        text = self._text
+        i = bisect_left(self._starts, position) - 1  # the last run that starts before
+        start = min(self._ends[i], position) if i >= 0 else 0
+        while start < position and start < len(text) and text[start].isspace():
+            start += 1
+        return start
+
+    def end(self, position: int) -> int:
+        i = bisect_left(self._starts, position)
+        if i == len(self._starts):
+            return self._stripped
+        return self._starts[i] if self._breaks[i] else self._ends[i]
+
+    def around(self, word_start: int, word_end: int, limit: int) -> tuple[int, int]:
+        start, end = self.start(word_start), self.end(word_end)
+        while end - start < limit:
+            grown = False
+            # Only a step that moves counts: past the last clause mark, trailing spaces
+            # leave the next clause end where it is (taking that step forever hung).
+            if end < len(self._text):
+                next_end = self.end(end + 1)
+                if end < next_end and next_end - start <= limit:
+                    end, grown = next_end, True
+            if start > 0 and end - start < limit:
+                previous_start = self.start(start - 1)
+                if previous_start < start and end - previous_start <= limit:
+                    start, grown = previous_start, True
+            if not grown:
+                break
+        return start, end
+
+
+def clauses(text: str, chars: str):
+    """The text's clauses between the runs of ``chars`` (a snippet's clause marks), as
+    `_scan.Clauses` (compiled) or `PyClauses` answer them: `start`, `end`, `around`."""
+    starts, ends = runs(text, chars)
+    if _scan is not None:
+        return _scan.Clauses(text, starts, ends)
+    return PyClauses(text, starts, ends)

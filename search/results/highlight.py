@@ -38,7 +38,7 @@ from ..analysis import (
     stems,
     token_words,
 )
-from ..analysis.scan import runs
+from ..analysis.scan import clauses
 from ..query import Marks
 from .located import Located
 
@@ -302,19 +302,19 @@ class StoredLayout:
 Layout = _Layout | StoredLayout
 
 
-def _escape(text: str) -> str:
-    return escape(NOT_HTML_RE.sub(" ", text), quote=False)
-
-
 def _render(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
+    inside = [(s, e) for s, e in spans if e > start and s < end]
+    # What cannot be HTML becomes a space, one character for one, so the window is cleaned
+    # in one pass and its pieces cut from it at their own offsets.
+    low = min(start, inside[0][0]) if inside else start
+    high = max(end, max(e for _, e in inside)) if inside else end
+    clean = NOT_HTML_RE.sub(" ", text[low:high])
     out, at = [], start
-    for span_start, span_end in spans:
-        if span_end <= start or span_start >= end:
-            continue
-        out.append(_escape(text[at:span_start]))
-        out.append(f"<mark>{_escape(text[span_start:span_end])}</mark>")
+    for span_start, span_end in inside:
+        out.append(escape(clean[at - low : span_start - low], quote=False))
+        out.append(f"<mark>{escape(clean[span_start - low : span_end - low], quote=False)}</mark>")
         at = span_end
-    out.append(_escape(text[at:end]))
+    out.append(escape(clean[at - low : end - low], quote=False))
     return " ".join("".join(out).split())  # line breaks and runs of spaces become one space
 
 
@@ -413,27 +413,11 @@ def _anchors(keys: list[str]) -> list[int]:
 
 
 def _fragment(layout: Layout, index: int, limit: int) -> tuple[int, int]:
-    """The clause around matched word ``index``, widened or trimmed to about ``limit``
-    characters."""
-    text = layout.text
+    """The clause around matched word ``index``, widened with its neighbours while they fit
+    (`search.analysis.scan.clauses`), trimmed to about ``limit`` characters when it alone
+    is longer."""
     word_start, word_end = layout.matched_starts[index], layout.matched_ends[index]
-    start = _clause_start(text, word_start)
-    end = _clause_end(text, word_end)
-    # Widen a short clause with its neighbours while they fit.
-    while end - start < limit:
-        grown = False
-        # Only a step that moves counts: past the last clause mark, trailing spaces leave
-        # the next clause end where it is, and taking that step forever hung the search.
-        if end < len(text):
-            next_end = _clause_end(text, end + 1)
-            if end < next_end and next_end - start <= limit:
-                end, grown = next_end, True
-        if start > 0 and end - start < limit:
-            previous_start = _clause_start(text, start - 1)
-            if previous_start < start and end - previous_start <= limit:
-                start, grown = previous_start, True
-        if not grown:
-            break
+    start, end = _clauses(layout.text).around(word_start, word_end, limit)
     if end - start > limit:  # trim a long clause to a window of whole words around the match
         half = max((limit - (word_end - word_start)) // 2, 0)
         start = max(start, word_start - half)
@@ -444,28 +428,9 @@ def _fragment(layout: Layout, index: int, limit: int) -> tuple[int, int]:
 
 
 @lru_cache(maxsize=64)
-def _boundaries(text: str) -> tuple[list[int], list[int], list[bool]]:
-    """Starts, ends and line-break flags of the text's clause marks, found once per text in
-    one compiled pass (`search.analysis.scan.runs`)."""
-    starts, ends = runs(text, BOUNDARY_CHARS)
-    return starts, ends, [text[start] == "\n" for start in starts]
-
-
-def _clause_start(text: str, position: int) -> int:
-    starts, ends, _ = _boundaries(text)
-    i = bisect_left(starts, position) - 1  # the last mark that starts before position
-    start = min(ends[i], position) if i >= 0 else 0
-    while start < position and text[start].isspace():
-        start += 1
-    return start
-
-
-def _clause_end(text: str, position: int) -> int:
-    starts, ends, breaks = _boundaries(text)
-    i = bisect_left(starts, position)
-    if i == len(starts):
-        return len(text.rstrip())
-    return starts[i] if breaks[i] else ends[i]
+def _clauses(text: str):
+    """The text's clauses, found once per text in one compiled pass."""
+    return clauses(text, BOUNDARY_CHARS)
 
 
 def _snap_start(layout: Layout, start: int, floor: int) -> int:
