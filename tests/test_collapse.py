@@ -68,9 +68,14 @@ def story_hit(body: dict) -> dict:
 def test_a_story_from_three_outlets_is_shown_once_with_its_copies(client):
     body = get(client)
     hit = story_hit(body)
-    copies = {(d["id"], d["source"]) for d in hit["duplicates"]}
-    others = {(a.id, a.source) for a in ARTICLES[:4] if a.id != hit["id"]}
+    copies = {(d["id"], d["source"], d["date"]) for d in hit["duplicates"]}
+    others = {
+        (a.id, a.source, a.date.isoformat() if a.date else None)
+        for a in ARTICLES[:4]
+        if a.id != hit["id"]
+    }
     assert copies == others
+    assert WIRE.date is not None  # dated copies and an undated one
     assert body["total"] == 3  # the story and the two other seeds
     assert sum(body["facets"]["source"].values()) == 6  # facets count every article
 

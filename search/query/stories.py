@@ -115,6 +115,10 @@ def story_numbers(
     return labels
 
 
+NO_COPIES = np.empty(0, dtype=np.int64)
+NO_COPIES.flags.writeable = False
+
+
 class Stories:
     """The stories of one reader's live documents, and the copies of each."""
 
@@ -128,12 +132,15 @@ class Stories:
             outlets[np.isin(codes, unknown)] = 0
         self.story = story_numbers(signatures, valid, outlets)
         copied = np.bincount(self.story, minlength=self.story.size) > 1
-        members = np.flatnonzero(copied[self.story] & reader.live)
+        self._shared = copied[self.story]  # a document of a story of two or more
+        members = np.flatnonzero(self._shared & reader.live)
         self._order = members[np.argsort(self.story[members], kind="stable")]
         self._keys = self.story[self._order]
 
     def copies(self, number: int) -> np.ndarray:
         """The other live documents of this document's story, in document order."""
+        if not self._shared[number]:
+            return NO_COPIES  # most articles: a story of their own, nothing to look up
         key = self.story[number]
         first, last = np.searchsorted(self._keys, [key, key + 1])
         found = self._order[first:last]

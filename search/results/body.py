@@ -161,19 +161,20 @@ def _facet(
 
 
 def _duplicates(reader: Reader, copies: Stories, number: int) -> list[dict]:
-    """The other copies of a hit's story (at most `MAX_DUPLICATES`): id, source, date."""
-    found = []
-    for other in copies.copies(number)[:MAX_DUPLICATES].tolist():
-        stored = reader.stored(other)
-        date = stored.get("date")
-        found.append(
-            {
-                "id": stored["id"],
-                "source": stored.get("source") or None,
-                "date": date.date().isoformat() if date else None,
-            }
-        )
-    return found
+    """The other copies of a hit's story (at most `MAX_DUPLICATES`): id, source, date, read
+    from the id, source and day columns (no copy's stored article is unpacked for them)."""
+    others = copies.copies(number)[:MAX_DUPLICATES].tolist()
+    codes, sources = reader.column("source")
+    days = reader.numbers("day")
+    return [
+        {"id": doc_id, "source": sources[codes[other]] or None, "date": _iso_day(days[other])}
+        for doc_id, other in zip(reader.document_ids(others), others, strict=True)
+    ]
+
+
+def _iso_day(day: int) -> str | None:
+    """A ``day`` column's yyyymmdd as the date a hit shows (None for 0, undated)."""
+    return f"{day // 10_000:04d}-{day // 100 % 100:02d}-{day % 100:02d}" if day else None
 
 
 def with_roots(marks: Marks, *texts: str) -> Marks:
