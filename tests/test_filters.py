@@ -161,6 +161,19 @@ def test_each_facet_is_capped_most_frequent_first(client):
     assert len(get(client, facet_limit=100)["facets"]["source"]) == 16
 
 
+def test_facets_of_an_archive_without_sources_dates_or_tags_are_empty(tmp_path):
+    """Articles that carry none of the facets' fields: every facet empty, even the chosen
+    ones, and a filter on one of them finds nothing."""
+    from search.store import index_articles
+
+    index_articles(tmp_path, [Article(f"n{i}", "الصحة", BODY) for i in range(3)])
+    plain = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path)}).test_client()
+    body = get(plain, facets="source,year,tag", source="رويترز")
+    assert body["facets"] == {"source": {}, "year": {}, "tag": {}} and body["total"] == 0
+    body = get(plain, facets="source,year,tag")
+    assert body["facets"] == {"source": {}, "year": {}, "tag": {}} and body["total"] == 3
+
+
 def test_a_chosen_value_beyond_the_cap_is_still_counted(client):
     sources = get(client, source="مصدر 9", facet_limit=1)["facets"]["source"]
     assert sources == {"مصدر 9": 1}

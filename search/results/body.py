@@ -135,6 +135,8 @@ def _facet(
     pairs, never document by document. A few documents' pairs are found by binary search
     (the pairs are in document order), many by a mask over every pair."""
     docs, codes, values = reader.values(field)
+    if not values or values == [""]:  # no document has a value: nothing to count
+        return {}
     if among.dtype == bool:
         picked = codes[among[docs]]
     elif reader.one_value_each(field):  # a column: the pairs are the documents, in order
