@@ -34,10 +34,19 @@ class Ranking:
 
     compiled: Compiled
     matches: Matches
-    unfiltered: np.ndarray  # bool: the matches before the request's filters
+    unfiltered_ids: np.ndarray  # the matches before the request's filters, ascending
     documents: np.ndarray  # document numbers of the requested slice, best first
     notices: list[str]  # syntax the grammar searched as plain words (parser.parse_with_notices)
     stories: int | None = None  # distinct stories among the matches, when collapsed
+    size: int = 0  # documents in the index
+
+    @property
+    def unfiltered(self) -> np.ndarray:
+        """The matches before the request's filters, one bool per document: made when a
+        page asks (a facet whose own filter is set), not for every search."""
+        mask = np.zeros(self.size, dtype=bool)
+        mask[self.unfiltered_ids] = True
+        return mask
 
     @property
     def total(self) -> int:
@@ -69,8 +78,7 @@ def rank(
     if matches.total < RELAX_PHRASES_BELOW and _phrase_among_words(node):
         compiled = Compiler(reader, soft_phrases=True, synonyms=synonyms).compile(node)
         matches = _matches(engine, compiled)
-    unfiltered = np.zeros(reader.size, dtype=bool)
-    unfiltered[matches.matching()] = True
+    unfiltered = matches.matching()  # a copy: the filters below change the matches' mask
     if query_filter is not None:
         matches.keep(engine.mask(query_filter))
     order = _date_order(reader, date_order)
@@ -89,7 +97,7 @@ def rank(
         documents = top(matches, offset + limit, order)[offset:]
         distinct = None
     notices = notices + compiled.notices
-    return Ranking(compiled, matches, unfiltered, documents, notices, distinct)
+    return Ranking(compiled, matches, unfiltered, documents, notices, distinct, reader.size)
 
 
 def _distinct(values: np.ndarray, size: int) -> int:
