@@ -12,7 +12,9 @@ come from a file or are drawn from the corpus by the harness's make_queries.py (
 corpus, or a folder of seed .txt articles, converted with its seeds_to_jsonl.py). Each run gets
 its own slice of distinct queries, and each wrk thread its own part of the slice, so no query
 repeats inside a run while the slice lasts (`repeats` counts requests beyond it). The server
-is stopped by its PID after the runs. Prints one JSON line per run, then one with all runs.
+is stopped by its PID after the runs. Prints one JSON line per run, then one with all runs;
+each run reports, besides wrk's figures, the workers' memory and the CPU they spent on a
+request (their /proc CPU time over the run, divided by the requests served).
 
 Latencies are wrk's per-request service times in a closed loop (no coordinated-omission
 correction); wrk shares the machine's cores with the server, as in ../shared/bench/http.
@@ -175,6 +177,32 @@ def worker_memory_mb(master: int) -> list[dict[str, float]]:
     return found
 
 
+def worker_cpu_seconds(master: int) -> dict[int, float]:
+    """CPU time (user + system) each gunicorn worker has used so far, by process id: the
+    run's CPU a request is the growth over the run divided by the requests served (a
+    worker replaced during the run takes its share with it, so its pid is left out)."""
+    found = {}
+    try:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    except OSError:
+        return found
+    ticks = os.sysconf("SC_CLK_TCK")
+    for child in children:
+        try:
+            fields = Path(f"/proc/{child}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        found[int(child)] = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return found
+
+
+def cpu_ms_per_request(before: dict[int, float], after: dict[int, float], requests: int):
+    """Worker CPU a request over a run, in ms; None when a worker was replaced meanwhile."""
+    if not requests or set(before) != set(after):
+        return None
+    return round(1000 * sum(after[pid] - before[pid] for pid in after) / requests, 2)
+
+
 class Server:
     """`arabic-search serve` on 127.0.0.1 as a child process, stopped by its PID."""
 
@@ -289,7 +317,9 @@ def main() -> None:
             paths = workdir / f"run-c{connections}.paths"
             write_paths(part, paths)
             memory_before = worker_memory_mb(server.process.pid)
+            cpu_before = worker_cpu_seconds(server.process.pid)
             wrk = run_wrk(server.base, script, paths, args.threads, connections, args.duration)
+            cpu_after = worker_cpu_seconds(server.process.pid)
             run = {
                 "index": str(args.index),
                 "documents": health.get("documents"),
@@ -302,6 +332,11 @@ def main() -> None:
                 "latency_p99_ms": wrk["latency_p99_ms"],
                 "errors": sum(v for k, v in wrk.items() if k.startswith("errors_")),
                 "repeats": wrk["repeats"],
+                # the CPU the server spends on one request, which wrk's share of the cores
+                # and the machine's other load do not change the way they change req/s
+                "worker_cpu_ms_per_request": cpu_ms_per_request(
+                    cpu_before, cpu_after, wrk["requests"]
+                ),
                 "worker_memory_mb_before": memory_before,
                 "worker_memory_mb_after": worker_memory_mb(server.process.pid),
                 "load_average": os.getloadavg()[0],
