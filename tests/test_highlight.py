@@ -136,6 +136,9 @@ def test_results_marked_from_the_index_read_as_the_text_would(seed_index, query)
         titles = locate(reader, marks, stored, "title")
         bodies = locate(reader, marks, stored, "body")
         for number in numbers:
+            for found in (titles[number], bodies[number]):  # marks in text order, apart
+                assert list(found.positions) == sorted(set(found.positions))
+                assert all(e <= s for e, s in zip(found.ends, found.starts[1:], strict=False))
             title, body = stored[number]["title"], stored[number]["body"]
             assert highlight_text(title, marks, located=titles[number]) == highlight_text(
                 title, marks, reader.stemmer

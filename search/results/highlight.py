@@ -287,7 +287,9 @@ class StoredLayout:
         self.keys = list(located.keys)
 
     def spans(self) -> list[tuple[int, int]]:
-        return sorted(set(zip(self.matched_starts, self.matched_ends, strict=True)))
+        # matched tokens are distinct positions in text order: their offsets already are
+        # sorted and distinct (tokens never overlap)
+        return list(zip(self.matched_starts, self.matched_ends, strict=True))
 
     def word_start_from(self, position: int) -> int | None:
         return self._table.word_start_from(position)
