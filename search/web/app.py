@@ -107,7 +107,9 @@ class FastJSON(DefaultJSONProvider):
     def response(self, *args, **kwargs):
         if self.compact is False or (self.compact is None and self._app.debug):
             return super().response(*args, **kwargs)
-        obj = self._prepare_response_obj(args, kwargs)
+        if args and kwargs:
+            raise TypeError("jsonify() behavior undefined when passed both args and kwargs")
+        obj = args[0] if len(args) == 1 else (args or kwargs or None)  # as Flask's jsonify
         try:
             data = orjson.dumps(obj, default=self.default, option=self.OPTIONS)
         except orjson.JSONEncodeError:  # an integer past 64 bits: the standard encoder's job
