@@ -104,6 +104,7 @@ class MarkerWatch:
 
     def __init__(self, folder: str | Path):
         self.folder = Path(folder)
+        self._current = os.path.join(self.folder, CURRENT)  # stat'ed as text: no Path a call
         self._name: str | None = None  # the live generation the last reading found
         self._seen: tuple[int, ...] | None = None  # stats the marker below is trusted under
         self._marker = ""
@@ -124,7 +125,8 @@ class MarkerWatch:
     def _stats(self, name: str) -> tuple[int, ...] | None:
         """CURRENT's identity and times, and the generation folder's, times last."""
         try:
-            current, generation = os.stat(self.folder / CURRENT), os.stat(self.folder / name)
+            current = os.stat(self._current)
+            generation = os.stat(os.path.join(self.folder, name))
         except OSError:
             return None
         return (
