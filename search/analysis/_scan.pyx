@@ -219,7 +219,6 @@ cdef class Clauses:
 
     cdef str _text
     cdef Py_ssize_t _length, _stripped, _count
-    cdef list _starts, _ends
     cdef Py_ssize_t *_run_starts
     cdef Py_ssize_t *_run_ends
     cdef unsigned char *_breaks
@@ -234,7 +233,6 @@ cdef class Clauses:
         self._text, self._length = text, len(text)
         self._stripped = len(text.rstrip())
         self._count = len(starts)
-        self._starts, self._ends = starts, ends
         if self._count:
             self._run_starts = <Py_ssize_t *>PyMem_Malloc(
                 self._count * (2 * sizeof(Py_ssize_t) + 1)

@@ -22,7 +22,7 @@ from ..query.ranking import Ranking
 from ..query.similar import similar
 from ..query.stories import Stories, stories_of
 from ..query.synonyms import NO_SYNONYMS, Synonyms
-from ..store import Reader
+from ..store import Reader, day_text
 from ..store.bulk_text import gather
 from .highlight import SNIPPET_PAGE_CHARS, SNIPPET_SOURCE_CHARS, highlight_text, snippet
 from .located import Located, locate
@@ -169,14 +169,9 @@ def _duplicates(reader: Reader, copies: Stories, number: int) -> list[dict]:
     codes, sources = reader.column("source")
     days = reader.numbers("day")
     return [
-        {"id": doc_id, "source": sources[codes[other]] or None, "date": _iso_day(days[other])}
+        {"id": doc_id, "source": sources[codes[other]] or None, "date": day_text(days[other])}
         for doc_id, other in zip(reader.document_ids(others), others, strict=True)
     ]
-
-
-def _iso_day(day: int) -> str | None:
-    """A ``day`` column's yyyymmdd as the date a hit shows (None for 0, undated)."""
-    return f"{day // 10_000:04d}-{day // 100 % 100:02d}-{day % 100:02d}" if day else None
 
 
 def with_roots(marks: Marks, *texts: str) -> Marks:

@@ -30,7 +30,7 @@ from .generations import (
 )
 from .lru import ByteLRU
 from .reader import Reader, open_reader
-from .schema import day_number
+from .schema import day_number, day_text
 from .writer import IndexReport, StrictFailure, delete_documents, index_articles, index_stats
 
 __all__ = [
@@ -48,6 +48,7 @@ __all__ = [
     "SyncFailed",
     "SyncResult",
     "day_number",
+    "day_text",
     "delete_documents",
     "export_lines",
     "generation_marker",

@@ -121,3 +121,13 @@ def day_number(date: dt.date) -> int:
     20241027
     """
     return date.year * 10_000 + date.month * 100 + date.day
+
+
+def day_text(day: int) -> str | None:
+    """A ``day`` column's yyyymmdd as an ISO date, None for 0 (undated): `day_number` read
+    back without making a date.
+
+    >>> day_text(20241027), day_text(0)
+    ('2024-10-27', None)
+    """
+    return f"{day // 10_000:04d}-{day // 100 % 100:02d}-{day % 100:02d}" if day else None

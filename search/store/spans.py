@@ -95,12 +95,6 @@ def document_spans(fields: dict, stemmer: str) -> dict[str, bytes]:
     return {name: text_spans(fields.get(name) or "", stemmer) for name in SPAN_FIELDS}
 
 
-def stored_spans(stored: dict, field: str) -> tuple[np.ndarray, np.ndarray]:
-    """A stored document's token offsets in ``field`` (empty when it has none)."""
-    table = (stored.get(SPANS_FIELD) or {}).get(field, b"")
-    return decode_spans(table)
-
-
 class ArraySpanTable:
     """A text's token table read through numpy: the answers of the compiled `SpanTable`
     (`search/store/_spans.pyx`), for a checkout whose extensions are not built;
