@@ -1000,14 +1000,11 @@ class TermLookup:
         ids, _, values = postings
         wanted = None if documents is None else set(documents.tolist())
         decode = self._leaf.schema[field].format.decode_positions
-        docs: list[int] = []
-        flat: list[int] = []
-        for docnum, value in zip(ids, values, strict=True):
-            if wanted is None or docnum in wanted:
-                positions = decode(value)
-                docs.extend([docnum] * len(positions))
-                flat.extend(positions)
-        return np.array(docs, dtype=np.int64), np.array(flat, dtype=np.int64)
+        return occurrence_arrays(
+            (docnum, decode(value))
+            for docnum, value in zip(ids, values, strict=True)
+            if wanted is None or docnum in wanted
+        )
 
     def positions(self, field: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray] | None:
         """Every occurrence of the term in the segment, as `occurrences` gives them, or
@@ -1044,16 +1041,26 @@ def matcher_occurrences(matcher, documents: np.ndarray) -> tuple[np.ndarray, np.
     a time for a term stored inline."""
     if isinstance(matcher, ArrayLeafMatcher):
         return matcher.term_positions(documents.tolist())
+
+    def found():
+        for docnum in documents.tolist():
+            if not matcher.is_active():
+                return
+            matcher.skip_to(docnum)
+            if matcher.is_active() and matcher.id() == docnum:
+                yield docnum, matcher.value_as("positions")
+
+    return occurrence_arrays(found())
+
+
+def occurrence_arrays(found: Iterable[tuple[int, list[int]]]) -> tuple[np.ndarray, np.ndarray]:
+    """(document numbers, positions) as int64 arrays, one entry an occurrence, from each
+    document's positions."""
     docs: list[int] = []
     flat: list[int] = []
-    for docnum in documents.tolist():
-        if not matcher.is_active():
-            break
-        matcher.skip_to(docnum)
-        if matcher.is_active() and matcher.id() == docnum:
-            positions = matcher.value_as("positions")
-            docs.extend([docnum] * len(positions))
-            flat.extend(positions)
+    for docnum, positions in found:
+        docs.extend([docnum] * len(positions))
+        flat.extend(positions)
     return np.array(docs, dtype=np.int64), np.array(flat, dtype=np.int64)
 
 
