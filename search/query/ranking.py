@@ -37,8 +37,8 @@ class Ranking:
     unfiltered_ids: np.ndarray  # the matches before the request's filters, ascending
     documents: np.ndarray  # document numbers of the requested slice, best first
     notices: list[str]  # syntax the grammar searched as plain words (parser.parse_with_notices)
+    size: int  # documents in the index
     stories: int | None = None  # distinct stories among the matches, when collapsed
-    size: int = 0  # documents in the index
 
     @property
     def unfiltered(self) -> np.ndarray:
@@ -97,7 +97,7 @@ def rank(
         documents = top(matches, offset + limit, order)[offset:]
         distinct = None
     notices = notices + compiled.notices
-    return Ranking(compiled, matches, unfiltered, documents, notices, distinct, reader.size)
+    return Ranking(compiled, matches, unfiltered, documents, notices, reader.size, distinct)
 
 
 def _distinct(values: np.ndarray, size: int) -> int:

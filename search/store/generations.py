@@ -106,7 +106,8 @@ class MarkerWatch:
         self.folder = Path(folder)
         self._current = os.path.join(self.folder, CURRENT)  # stat'ed as text: no Path a call
         self._name: str | None = None  # the live generation the last reading found
-        self._seen: tuple[int, ...] | None = None  # stats the marker below is trusted under
+        # (identities, times) the marker below is trusted under
+        self._seen: tuple[tuple[int, ...], tuple[int, ...]] | None = None
         self._marker = ""
 
     def marker(self) -> str:
@@ -117,23 +118,24 @@ class MarkerWatch:
         listed_at = time.time_ns()
         marker = generation_marker(self.folder)
         name = marker.partition("/")[0] or None
-        settled = seen is not None and listed_at - max(seen[-4:]) >= self.RACY_SECONDS * 1e9
+        settled = seen is not None and listed_at - max(seen[1]) >= self.RACY_SECONDS * 1e9
         self._seen = seen if settled and name == self._name else None
         self._name, self._marker = name, marker
         return marker
 
-    def _stats(self, name: str) -> tuple[int, ...] | None:
-        """CURRENT's identity and times, and the generation folder's, times last."""
+    def _stats(self, name: str) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+        """(CURRENT's and the generation folder's identities, their times)."""
         try:
             current = os.stat(self._current)
             generation = os.stat(os.path.join(self.folder, name))
         except OSError:
             return None
-        return (
-            current.st_ino, current.st_dev, current.st_size, generation.st_ino,
+        identities = (current.st_ino, current.st_dev, current.st_size, generation.st_ino)
+        times = (
             current.st_mtime_ns, current.st_ctime_ns, generation.st_mtime_ns,
             generation.st_ctime_ns,
         )  # fmt: skip
+        return identities, times
 
 
 def newest_toc(generation: Path) -> str:

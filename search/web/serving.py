@@ -108,17 +108,19 @@ def resident_mb() -> float:
 
 
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
-_opened: dict[int, int] = {}  # process id -> its /proc/self/statm descriptor
+_statm_of: tuple[int, int] | None = None  # (process id, its /proc/self/statm descriptor)
 
 
 def _statm() -> int:
     """This process's own descriptor: "self" is resolved when opened, so a worker forked
-    from a process that had one opens its own."""
+    from a process that had one closes the inherited copy and opens its own."""
+    global _statm_of
     pid = os.getpid()
-    if pid not in _opened:
-        _opened.clear()  # the parent's, inherited over fork: not this process's figures
-        _opened[pid] = os.open("/proc/self/statm", os.O_RDONLY | os.O_CLOEXEC)
-    return _opened[pid]
+    if _statm_of is None or _statm_of[0] != pid:
+        if _statm_of is not None:
+            os.close(_statm_of[1])  # the parent's, inherited over fork
+        _statm_of = (pid, os.open("/proc/self/statm", os.O_RDONLY | os.O_CLOEXEC))
+    return _statm_of[1]
 
 
 class Worker(SyncWorker):
