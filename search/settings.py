@@ -92,7 +92,7 @@ SETTINGS = (
     ),
     Setting(
         "MAX_REQUESTS",
-        5_000,
+        10_000,
         int,
         "requests a gunicorn worker serves before a fresh one replaces it (plus up to 10% "
         "jitter); 0 keeps workers",

@@ -13,6 +13,7 @@ from search.query import rank
 from search.query.engine import engine_for
 from search.store import ByteLRU, index_articles, open_reader
 from search.store import reader as store_reader
+from search.store.lru import ARRAY_BYTES, ENTRY_BYTES
 from tests.conftest import SEEDS
 
 
@@ -79,23 +80,36 @@ def test_kept_scores_equal_a_fresh_computation(folder):
     assert all(ids.dtype == np.int32 for ids, _ in kept)
 
 
+ENTRY = 80 + ARRAY_BYTES + ENTRY_BYTES  # ten float64s, and what holding them costs
+
+
 def test_byte_budget_drops_the_least_recently_used():
-    cache = ByteLRU(3 * 80, admit_when_full=1)
+    cache = ByteLRU(3 * ENTRY, admit_when_full=1)
     for name in "abc":
-        cache.get(name, lambda: (np.zeros(10),))  # 80 bytes each
+        cache.get(name, lambda: (np.zeros(10),))  # 80 bytes of data each
     cache.get("a", None)  # a used again: b is now the oldest
     cache.get("d", lambda: (np.zeros(10),))
     assert ("a" in cache, "b" in cache, "c" in cache, "d" in cache) == (True, False, True, True)
-    assert cache.used == 240
-    cache.get("big", lambda: (np.zeros(100),))  # over the budget alone: kept, the rest go
-    assert len(cache) == 1 and cache.used == 800
+    assert cache.used == 3 * ENTRY
+    big = 8_000 + ARRAY_BYTES + ENTRY_BYTES
+    cache.get("big", lambda: (np.zeros(1000),))  # over the budget alone: kept, the rest go
+    assert len(cache) == 1 and cache.used == big
+
+
+def test_an_entry_weighs_what_python_holds_for_it():
+    """Tiny arrays (a rare word's postings) are counted with their objects' cost: a budget
+    of a million bytes holds about 1,800 entries of two three-element arrays, not 40,000."""
+    cache = ByteLRU(1_000_000, admit_when_full=1)
+    for i in range(5000):
+        cache.get(i, lambda: (np.zeros(3, np.int32), np.zeros(3, np.float32)))
+    assert len(cache) == 1_000_000 // (24 + 2 * ARRAY_BYTES + ENTRY_BYTES)
 
 
 def test_a_full_cache_keeps_one_miss_in_four():
     """A cycle of more entries than fit: a plain LRU would drop each one just before it is
     asked for again and never hit; admitting a quarter of the misses keeps most of what it
     holds, so the second pass over the cycle finds some of it."""
-    cache = ByteLRU(10 * 80)
+    cache = ByteLRU(10 * ENTRY)
     made = []
 
     def make(name):
@@ -108,7 +122,7 @@ def test_a_full_cache_keeps_one_miss_in_four():
             cache.get(name, lambda name=name: make(name))
     assert cache.used <= cache.budget and len(cache) == 10
     assert len(made) < 40  # some of the second pass came from the cache
-    plain = ByteLRU(10 * 80, admit_when_full=1)
+    plain = ByteLRU(10 * ENTRY, admit_when_full=1)
     made.clear()
     for _ in range(2):
         for name in names:

@@ -48,12 +48,13 @@ from .chars import (
 )
 
 # Distinct words whose normalised form (and, per stemmer, stems) each process keeps. A
-# serving worker meets new words in every article it highlights: at 200,000 per function the
-# caches took ~4,000 requests to fill and grew a worker's private memory by 16% after its
-# first 1,000; at 100,000 it is 10%, flat after 3,000, and searches are as fast (50,000 cost
-# 20% of search time; docs/performance.md, "Memory"). Bulk builds cache whole tokens above
-# these (search.bulk).
-WORD_CACHE = 100_000
+# serving worker meets new words in every article it highlights, and the caches never stop
+# filling: at 100,000 a worker kept for 32,000 requests of distinct queries held 60,000
+# normalised words and 45,000 stems at 200-320 bytes each, its heap still growing 2.5 MB
+# every 1,000 requests. At 20,000 they are full after about 8,000 requests (a worker meets
+# half that in a 20 s benchmark) and searches are as fast (docs/performance.md, "Memory").
+# Bulk builds cache whole tokens above these (search.bulk).
+WORD_CACHE = 20_000
 
 _DELETE = str.maketrans("", "", WORD_MARKS + BIDI_MARKS + TATWEEL)
 

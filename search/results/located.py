@@ -91,7 +91,7 @@ def _token_key(token: str, marks: Marks, stemmer: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=16_384)  # about 300 bytes each: see analysis.normalize.WORD_CACHE
 def _token_words(token: str, stemmer: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return token_words(token, stemmer)
 

@@ -1,6 +1,10 @@
 """A thread-safe LRU of arrays with a byte budget: what a worker keeps of decoded postings,
 positions and scored lists stays within a fixed size, whatever the vocabulary.
 
+An entry weighs its arrays' bytes and what Python spends to hold them (`ENTRY_BYTES`,
+`ARRAY_BYTES`): most entries are a rare word's few postings, and counted by their data
+alone, 13,000 of an 80 MB cache's entries held 7 MB more than its budget.
+
 Once full, only one miss in `ADMIT_WHEN_FULL` is kept. A plain LRU keeps every miss, and a
 workload whose words do not all fit (a batch of questions run again, a crawler walking the
 vocabulary) then evicts each entry just before it is asked for again and hits nothing; with
@@ -16,6 +20,8 @@ from collections.abc import Callable, Hashable
 import numpy as np
 
 ADMIT_WHEN_FULL = 4
+ENTRY_BYTES = 300  # an entry's key, its tuple and the dictionary's link (measured: 310)
+ARRAY_BYTES = 112  # an array object without its data (sys.getsizeof of an empty array)
 
 
 class ByteLRU:
@@ -23,13 +29,13 @@ class ByteLRU:
     first once the budget is passed (the newest always stays); once full, one miss in
     ``admit_when_full`` is kept.
 
-    >>> cache = ByteLRU(16, admit_when_full=1)
+    >>> cache = ByteLRU(500, admit_when_full=1)
     >>> cache.get("a", lambda: (np.zeros(2),))[0].size
     2
     >>> _ = cache.get("b", lambda: (np.zeros(1),)); "a" in cache, "b" in cache
     (False, True)
-    >>> cache.get("a", None) is None, cache.used
-    (True, 8)
+    >>> cache.get("a", None) is None, cache.used  # 8 bytes of data, 412 to hold them
+    (True, 420)
     """
 
     def __init__(self, budget: int, admit_when_full: int = ADMIT_WHEN_FULL):
@@ -84,4 +90,5 @@ class ByteLRU:
 
 
 def _bytes(value: tuple) -> int:
-    return sum(part.nbytes for part in value if isinstance(part, np.ndarray))
+    arrays = [part for part in value if isinstance(part, np.ndarray)]
+    return ENTRY_BYTES + sum(part.nbytes + ARRAY_BYTES for part in arrays)

@@ -11,12 +11,14 @@ collected.
 Limits. Every request path is bounded in the app; a worker is still replaced after
 ``ARABIC_SEARCH_MAX_REQUESTS`` requests (with jitter, so the workers do not restart together)
 or as soon as it holds more than ``ARABIC_SEARCH_WORKER_MAX_MB`` after a request. A fresh
-worker starts with empty caches (scores, positions, counts), so the default is 5,000: at
-1,000 the workers of a loaded server were replaced every few seconds and served 224 requests
-a second with a p99 of 78 ms, against 271 and 50 ms when kept (bench/http_load.py, 70k
-articles, 8 connections). Kept for good, a worker's heap passed 300 MB after about 11,000
-requests (321 MB; malloc_trim gave back 11 of them); replaced every 5,000 it stayed under
-270 MB over 90 s of load, at the same rate. The
+worker starts with empty caches (scores, positions, counts) and each replacement leaves one
+worker to serve while the new one loads: on the 70k-article index under 8 connections,
+workers replaced every 5,000 requests served 328 requests a second against 381 when kept
+(bench/http_load.py, 20 s). The caches have byte budgets and the word caches fixed sizes,
+so a kept worker's heap grows only slowly once they are full: 294 MB after 20 s of that
+load, 319 MB after 90 s (17,000 requests each). The default, 10,000, replaces no worker
+within a 20 s benchmark below 1,000 requests a second and keeps a worker's heap near 310 MB
+at most. The
 request line may be as long as gunicorn allows (8,190 bytes): the documented query limit of
 1,000 characters is 6,000 bytes of URL-encoded Arabic.
 
