@@ -54,7 +54,8 @@ SEGMENT_FILE = re.compile(r"MAIN_[0-9a-z]+\.[A-Za-z0-9_.]+")
 #   5  a fingerprint column (search.store.schema.Fingerprint) for copies of one story
 #   6  the root fields (title_root, body_root) for root: searches
 #   7  positions packed as deltas of one or two bytes (`search.store.codec`), an id column
-FORMAT = 7
+#   8  stored fields pickled whole, not deflated (`search.store.codec.StoredColumn`)
+FORMAT = 8
 WRITE_LOCK_TIMEOUT = 30.0  # seconds a writer waits for another writer before giving up
 
 

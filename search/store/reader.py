@@ -413,7 +413,7 @@ class Reader:
         """The ids of these document numbers, each read from its segment's id column: what a
         ranking's caller needs to name its results, without unpickling each article's stored
         fields for it (the whole text and its offsets: 39 µs a document read cold, against
-        1.2 µs here). Every segment of index format 7 has the column."""
+        1.2 µs here). Every segment of index format 7 on has the column."""
         if self._id_columns is None:
             self._id_columns = [leaf.column_reader("id") for leaf, _ in self._leaves]
         ids = []
