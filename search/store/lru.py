@@ -66,8 +66,10 @@ class ByteLRU:
         if make is None:
             return None
         found = make()
-        if keep and self._admits(_bytes(found)):
-            self.put(key, found)
+        if keep:
+            size = _bytes(found)
+            if self._admits(size):
+                self._keep(key, found, size)
         return found
 
     def _admits(self, size: int) -> bool:
@@ -77,7 +79,10 @@ class ByteLRU:
         return self._misses % self.admit_when_full == 0
 
     def put(self, key: Hashable, value: tuple) -> None:
-        size = _bytes(value)
+        self._keep(key, value, _bytes(value))
+
+    def _keep(self, key: Hashable, value: tuple, size: int) -> None:
+        """`put` with the value's weight already known (`get` has weighed it to admit it)."""
         with self._lock:
             old = self._items.pop(key, None)
             if old is not None:
@@ -90,5 +95,6 @@ class ByteLRU:
 
 
 def _bytes(value: tuple) -> int:
-    arrays = [part for part in value if isinstance(part, np.ndarray)]
-    return ENTRY_BYTES + sum(part.nbytes + ARRAY_BYTES for part in arrays)
+    return ENTRY_BYTES + sum(
+        part.nbytes + ARRAY_BYTES for part in value if isinstance(part, np.ndarray)
+    )
