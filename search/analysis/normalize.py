@@ -52,7 +52,8 @@ from .chars import (
 # filling: at 100,000 a worker kept for 32,000 requests of distinct queries held 60,000
 # normalised words and 45,000 stems at 200-320 bytes each, its heap still growing 2.5 MB
 # every 1,000 requests. At 20,000 they are full after about 8,000 requests (a worker meets
-# half that in a 20 s benchmark) and searches are as fast (docs/performance.md, "Round ten").
+# half that in a 20 s benchmark) and searches are as fast (measured in issue 16's
+# tenth round; docs/performance.md, "What each change did").
 # Bulk builds cache whole tokens above these (search.bulk).
 WORD_CACHE = 20_000
 

@@ -249,7 +249,7 @@ class StoredColumn(columns.PickleColumn):
 
     whoosh3 pickles them with protocol 2 (which spells bytes, the token table, as latin-1
     text) and deflates each: 32 µs to read a news article and 163 µs to write it, against
-    6 and 2 µs here (docs/performance.md, "Round ten"), for 2.5 times the bytes; a search
+    6 and 2 µs here (docs/performance.md, "What each change did"), for 2.5 times the bytes; a search
     reads ten of them, and a build wrote every one."""
 
     def __init__(self):
