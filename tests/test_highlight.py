@@ -146,3 +146,46 @@ def test_results_marked_from_the_index_read_as_the_text_would(seed_index, query)
             from_index = snippet(body, marks, located=bodies[number])
             assert from_index == snippet(body, marks, reader.stemmer)
             assert "<mark>" in from_index + highlight_text(title, marks, located=titles[number])
+
+
+# Characters the HTML pass treats apart: escapes, whitespace of every kind, controls,
+# noncharacters (in and out of the Basic Multilingual Plane), letters of both scripts.
+RENDERED_CHARS = (
+    "ab سلام\n\t\x00\x01\x0b\x1c\x85\xa0\u2028\u3000\ufdd0\ufffe\uffff&<>\U0001fffe\U00010000 "
+)
+
+
+@st.composite
+def windows(draw) -> tuple[str, int, int, list[tuple[int, int]]]:
+    """A text, a window of it, and marked spans as a layout gives them: in text order,
+    some reaching out of the window, some past the text's end."""
+    text = draw(st.text(st.sampled_from(RENDERED_CHARS), max_size=40))
+    start = draw(st.integers(0, 45))
+    end = start + draw(st.integers(0, 45))
+    bounds = sorted(draw(st.lists(st.integers(0, 50), max_size=8)))
+    spans = [(bounds[i], bounds[i + 1]) for i in range(0, len(bounds) - 1, 2)]
+    return text, start, end, spans
+
+
+@pytest.mark.skipif(highlight._html is None, reason="_html not built")
+@settings(max_examples=500, deadline=None, database=None)
+@given(windows())
+def test_the_compiled_html_pass_renders_as_python_does(window):
+    assert highlight._html.render(*window) == highlight.render_python(*window)
+
+
+@pytest.mark.parametrize(
+    "render",
+    [highlight.render_python, highlight._render],
+    ids=["python", "chosen"],
+)
+def test_a_window_is_escaped_marked_and_folded(render):
+    text = "قال  <b>\x01الرئيس</b> &\n\tبيونغ\u2028يانغ\ufffe. "
+    start = text.index("الرئيس")
+    spans = [(start, start + 6), (text.index("بيونغ"), text.index("بيونغ") + 5)]
+    assert render(text, 0, len(text), spans) == (
+        "قال &lt;b&gt; <mark>الرئيس</mark>&lt;/b&gt; &amp; <mark>بيونغ</mark> يانغ ."
+    )
+    # the window's edges: a span begun before it is marked whole, text after it is cut
+    assert render(text, start + 2, start + 4, spans) == "<mark>الرئيس</mark>"
+    assert render("   ", 0, 3, []) == ""

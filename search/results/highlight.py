@@ -42,6 +42,11 @@ from ..analysis.scan import clauses
 from ..query import Marks
 from .located import Located
 
+try:  # built at install (setup.py); where it is not, `render_python` does the same work
+    from . import _html
+except ImportError:  # pragma: no cover - a checkout whose extensions were not built
+    _html = None
+
 SNIPPET_CHARS = 200  # the whole snippet, about two lines on a phone
 # Snippets are drawn from the start of the body only: a search analyses the text of every
 # hit it shows, and a 9.7 MB body once cost each matching search 28 s. 99.9% of the 70k
@@ -305,6 +310,18 @@ Layout = _Layout | StoredLayout
 
 
 def _render(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
+    """``text[start:end]`` as HTML: escaped, each span reaching into it in <mark>, runs of
+    whitespace one space; in one compiled pass where `_html` is built."""
+    if _html is not None:
+        rendered = _html.render(text, start, end, spans)
+        if rendered is not None:
+            return rendered
+    return render_python(text, start, end, spans)
+
+
+def render_python(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
+    """`_render` in Python: the fallback, and the oracle `tests/test_highlight.py` holds the
+    compiled pass to."""
     inside = [(s, e) for s, e in spans if e > start and s < end]
     # What cannot be HTML becomes a space, one character for one, so the window is cleaned
     # in one pass and its pieces cut from it at their own offsets.
