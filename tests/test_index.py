@@ -198,6 +198,29 @@ def test_document_ids_are_the_stored_ids_in_every_segment(tmp_path):
         assert "late" in ids and "copy-0007" not in ids and len(ids) == len(set(ids)) == 2500
 
 
+def test_stored_fields_read_straight_are_whooshs_in_every_segment(tmp_path):
+    """`Reader.stored` reads each segment's stored column without Whoosh's reader layers:
+    the same fields as Whoosh's own `stored_fields`, for every document number of a bulk
+    build's segments, a segment Whoosh's writer added and a deleted document."""
+    from whoosh import index as whoosh_index
+
+    articles = [
+        Article(f"copy-{i:04d}", a.title, a.body)
+        for i, a in enumerate([a for a in read_paths([SEEDS]) if isinstance(a, Article)] * 40)
+    ]
+    index_articles(tmp_path, articles, procs=2)
+    index_articles(tmp_path, [Article("late", "عنوان متأخر", "نص متأخر")])
+    delete_documents(tmp_path, ["copy-0007"])
+    with open_reader(tmp_path) as reader:
+        assert reader.segments >= 2
+        with whoosh_index.open_dir(str(reader.generation)).searcher() as whooshs:
+            for number in range(reader.size):
+                assert reader.stored(number) == whooshs.stored_fields(number)
+        assert reader.stored(reader.size - 1)["title"] == "عنوان متأخر"
+        with pytest.raises(IndexError):
+            reader.stored(reader.size)
+
+
 def test_opening_a_missing_index_says_how_to_build_one(tmp_path):
     with pytest.raises(IndexMissing, match="arabic-search index"):
         open_reader(tmp_path / "nothing")

@@ -1125,6 +1125,18 @@ def read_lengths(leaf, field: str) -> np.ndarray:
     return _LENGTH_OF_BYTE[raw]
 
 
+def stored_reader(leaf):
+    """A segment's stored fields by document number (leaf-local): its `StoredColumn` read
+    straight, without the reader's layers (the segment lookup, a copy of the dict filtered
+    by the schema): 11 µs a news article where `stored_fields` took 17-26. Segments written
+    before the column (index formats before 8) have no such reader: None."""
+    perdoc = getattr(leaf, "_perdoc", None)
+    if not isinstance(perdoc, ArrayPerDocReader):
+        return None
+    column = perdoc._cached_reader("_stored", STORED)
+    return lambda number: column[number] or {}
+
+
 def read_fixed_column(leaf, field: str, width: int) -> bytes:
     """A fixed-width column of one segment (``columns.FixedBytesColumn``) as its raw bytes,
     ``width`` per document, in one read: Whoosh's API reads one value per document. A

@@ -29,6 +29,7 @@ from .codec import (
     matcher_postings,
     read_fixed_column,
     read_lengths,
+    stored_reader,
 )
 from .generations import generation_info, live_or_fail, unreadable
 from .lru import ByteLRU
@@ -98,6 +99,7 @@ class Reader:
         self._fingerprints: np.ndarray | None = None
         self._offsets = [offset for _, offset in self._leaves]
         self._id_columns: list | None = None  # each segment's id column, opened on first use
+        self._stored_readers: list | None = None  # each segment's stored fields, likewise
         self._postings = ByteLRU(POSTINGS_CACHE_BYTES)  # (field, text) -> (ids, tf)
         self._positions = ByteLRU(POSITIONS_CACHE_BYTES)  # -> (ids, starts, counts, flat)
         self._positions_asked: set[tuple[str, str]] = set()  # common words asked for once
@@ -406,8 +408,16 @@ class Reader:
     # -- stored fields -----------------------------------------------------------------
 
     def stored(self, number: int) -> dict:
-        """The stored fields of one document number."""
-        return self._searcher.stored_fields(int(number))
+        """The stored fields of one document number (a search reads ten: each segment's
+        column is read straight where it can be, `codec.stored_reader`)."""
+        if self._stored_readers is None:
+            self._stored_readers = [stored_reader(leaf) for leaf, _ in self._leaves]
+        number = int(number)
+        segment = bisect_right(self._offsets, number) - 1
+        read = self._stored_readers[segment] if segment >= 0 else None
+        if read is None or number >= self.size:
+            return self._searcher.stored_fields(number)
+        return read(number - self._offsets[segment])
 
     def document_ids(self, numbers: list[int]) -> list[str]:
         """The ids of these document numbers, each read from its segment's id column: what a
