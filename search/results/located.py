@@ -68,16 +68,21 @@ def locate(reader: Reader, marks: Marks, stored: dict[int, dict], field: str) ->
             docs, positions = reader.occurrences(field + ROOT_SUFFIX, root, numbers, keep=False)
             _note(found, docs, positions, root)
     located = {}
+    token_keys: dict[str, str | None] = {}  # a page's matched tokens repeat: each read once
     for number, matched in found.items():
         table = span_table(stored[number], field)
         kept = sorted(position for position in matched if position < len(table))
         starts, ends = table.offsets(kept)
         text = stored[number].get(field) or ""
-        keys = tuple(
-            _token_key(text[start:end], marks, reader.stemmer) or matched[position]
-            for position, start, end in zip(kept, starts, ends, strict=True)
-        )
-        located[number] = Located(table, tuple(kept), starts, ends, keys)
+        keys = []
+        for position, start, end in zip(kept, starts, ends, strict=True):
+            token = text[start:end]
+            if token in token_keys:
+                key = token_keys[token]
+            else:
+                key = token_keys[token] = _token_key(token, marks, reader.stemmer)
+            keys.append(key or matched[position])
+        located[number] = Located(table, tuple(kept), starts, ends, tuple(keys))
     return located
 
 
