@@ -249,8 +249,8 @@ class StoredColumn(columns.PickleColumn):
 
     whoosh3 pickles them with protocol 2 (which spells bytes, the token table, as latin-1
     text) and deflates each: 32 µs to read a news article and 163 µs to write it, against
-    6 and 2 µs here (docs/performance.md, "What each change did"), for 2.5 times the bytes; a search
-    reads ten of them, and a build wrote every one."""
+    6 and 2 µs here (docs/performance.md, "What each change did"), for 2.5 times the
+    bytes; a search reads ten of them, and a build wrote every one."""
 
     def __init__(self):
         super().__init__(columns.VarBytesColumn())
@@ -1128,7 +1128,7 @@ def read_lengths(leaf, field: str) -> np.ndarray:
 def stored_reader(leaf):
     """A segment's stored fields by document number (leaf-local): its `StoredColumn` read
     straight, without the reader's layers (the segment lookup, a copy of the dict filtered
-    by the schema): 11 µs a news article where `stored_fields` took 17-26. Segments written
+    by the schema): 12 µs a news article where `stored_fields` took 17. Segments written
     before the column (index formats before 8) have no such reader: None."""
     perdoc = getattr(leaf, "_perdoc", None)
     if not isinstance(perdoc, ArrayPerDocReader):
