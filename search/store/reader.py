@@ -413,11 +413,17 @@ class Reader:
         if self._stored_readers is None:
             self._stored_readers = [stored_reader(leaf) for leaf, _ in self._leaves]
         number = int(number)
-        segment = bisect_right(self._offsets, number) - 1
+        segment, local = self._segment_of(number)
         read = self._stored_readers[segment] if segment >= 0 else None
         if read is None or number >= self.size:
             return self._searcher.stored_fields(number)
-        return read(number - self._offsets[segment])
+        return read(local)
+
+    def _segment_of(self, number: int) -> tuple[int, int]:
+        """Which segment holds a document number (-1 below the first), and its number
+        there."""
+        segment = bisect_right(self._offsets, number) - 1
+        return segment, number - self._offsets[segment]
 
     def document_ids(self, numbers: list[int]) -> list[str]:
         """The ids of these document numbers, each read from its segment's id column: what a
@@ -428,8 +434,8 @@ class Reader:
             self._id_columns = [leaf.column_reader("id") for leaf, _ in self._leaves]
         ids = []
         for number in numbers:
-            segment = bisect_right(self._offsets, number) - 1
-            ids.append(self._id_columns[segment][number - self._offsets[segment]])
+            segment, local = self._segment_of(number)
+            ids.append(self._id_columns[segment][local])
         return ids
 
     def document_number(self, doc_id: str) -> int | None:
