@@ -271,11 +271,73 @@ def test_the_compiled_merges_refuse_lists_outside_the_index(copies_reader):
         assert not flags.any() and not values.any()
 
 
+@settings(max_examples=150, deadline=None)
+@given(
+    st.integers(0, 2**32 - 1),
+    st.integers(1, 4),
+    st.sampled_from([0.0005, 0.01, 0.2, 0.9]),
+    st.sampled_from([0.0, 0.3]),
+)
+def test_a_terms_compiled_scores_are_numpys(copies_reader, seed, fields, share, deleted):
+    """`_merge.fielded_scores` gives a term's BM25F scores over one to four fields as the
+    numpy arithmetic does, to the bit: the same documents (int32) and scores, for fields
+    sparse or dense in the index, overlapping or not, and with documents deleted (they
+    count in no idf)."""
+    from search.query import engine as engine_module
+    from search.query.engine import engine_for
+
+    assert engine_module.fielded_scores is not None
+    engine, rng = engine_for(copies_reader), np.random.default_rng(seed)
+    size = copies_reader.size
+    live = rng.random(size) >= deleted
+    parts = []
+    for _ in range(fields):
+        ids = np.flatnonzero(rng.random(size) < share).astype(np.int64)
+        tf = rng.integers(1, 9, ids.size).astype(np.float32)
+        lengths = rng.integers(1, 400, size).astype(np.float32)
+        parts.append((ids, tf, lengths, float(lengths.mean()), float(rng.choice([0.5, 1.0, 2.5]))))
+    engine.live = live
+    try:
+        ids, scores = engine_module.fielded_scores(
+            parts, live.view(np.uint8), int(live.sum()), engine.bm25.k1, engine.bm25.b
+        )
+        engine.documents = int(live.sum())
+        expected_ids, expected = engine._fielded_numpy(parts)
+    finally:
+        engine.live, engine.documents = copies_reader.live, copies_reader.documents
+    assert ids.dtype == expected_ids.dtype == np.int32
+    assert ids.tolist() == expected_ids.tolist()
+    assert scores.tobytes() == expected.tobytes()
+
+
+def test_a_terms_compiled_scores_refuse_fields_outside_the_index(copies_reader):
+    """Ids past the index's end, lengths that do not cover it, or frequencies of another
+    length are refused, as is a term of no field."""
+    from search.query import engine as engine_module
+
+    size = copies_reader.size
+    live = np.ones(size, dtype=np.uint8)
+    lengths = np.ones(size, dtype=np.float32)
+    ids, tf = np.array([0, 2], dtype=np.int64), np.ones(2, dtype=np.float32)
+    bad = [
+        (np.array([0, size], dtype=np.int64), tf, lengths, 1.0, 1.0),
+        (ids, np.ones(3, dtype=np.float32), lengths, 1.0, 1.0),
+        (ids, tf, lengths[:-1], 1.0, 1.0),
+    ]
+    for part in bad:
+        with pytest.raises(ValueError, match="a field's"):
+            engine_module.fielded_scores([part], live, size, 1.0, 0.75)
+    with pytest.raises(ValueError, match="1 to 16 fields"):
+        engine_module.fielded_scores([], live, size, 1.0, 0.75)
+
+
 def test_rankings_are_the_same_with_the_compiled_merges_or_numpys(copies_reader, monkeypatch):
     """Whole rankings of questions whose words have several readings: the same pages,
     scores and matches whether the engine merges in compiled code or in numpy."""
     from search.query import engine as engine_module
     from search.query import rank
+    from search.query.engine import engine_for
+    from search.store import ByteLRU
 
     queries = [
         "ما هي عاصمة كوريا الشمالية",
@@ -299,5 +361,8 @@ def test_rankings_are_the_same_with_the_compiled_merges_or_numpys(copies_reader,
     compiled = rankings()
     monkeypatch.setattr(engine_module, "merge_readings", None)
     monkeypatch.setattr(engine_module, "sum_dense", None)
+    monkeypatch.setattr(engine_module, "fielded_scores", None)
+    fresh = ByteLRU(engine_module.IMPACTS_CACHE_BYTES)  # scores are made again, by numpy
+    monkeypatch.setattr(engine_for(copies_reader), "_impacts_kept", fresh)
     assert rankings() == compiled
     assert all(documents for documents, *_ in compiled)

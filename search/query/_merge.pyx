@@ -1,5 +1,5 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
-"""The engine's two busiest merges as single compiled passes (`search.query.engine`).
+"""The engine's busiest merges and a term's first scoring as single compiled passes (`search.query.engine`).
 
 numpy merged a word's readings in about forty array calls (the union of their documents,
 each reading's places in it, a k-th best score for the typed-first ceiling) and summed the
@@ -15,6 +15,7 @@ numpy does it, so both paths give the same scores to the bit (tests/test_engine.
 
 import numpy as np
 
+from libc.math cimport log
 from libc.string cimport memcpy
 
 # Where the result holds more than one document in this many of the index, it is read off
@@ -283,3 +284,99 @@ def sum_dense(list children, unsigned char[::1] flags, float[::1] values):
     if n:
         flagged(flags, &out_ids[0])
     return read_off(result_ids, flags, values)
+
+
+cdef enum:
+    MAX_FIELDS = 16  # fields a term is scored over (a schema's text fields)
+
+
+def fielded_scores(
+    list parts,
+    const unsigned char[::1] live,
+    long long documents,
+    double k1,
+    double b,
+):
+    """`Engine._score_fielded`'s arithmetic in one pass: a term's BM25F score at boost 1
+    in each document any of its fields holds.
+
+    ``parts`` are (ids int64 ascending, tf float32, the field's lengths float32 over every
+    document, its mean length, its weight), one per field in the weights' order; ``live``
+    is one byte per document (the idf counts the live ones among the term's documents, of
+    ``documents`` live in all). Every step is the float32 step numpy takes (`bm25.BM25F`):
+    the norm ``(1 - b) + (b * length) / mean``, the field's share ``(weight * tf) / norm``,
+    the shares summed from zero in the fields' order, then ``((idf * pseudo) * (k1 + 1)) /
+    (pseudo + k1)``, so both paths agree to the bit (tests/test_engine.py).
+
+    Returns (ids int32 ascending, scores float32).
+    """
+    cdef Py_ssize_t fields = len(parts), f, total = 0, n = 0, i
+    cdef long long lowest, index_size = live.shape[0]
+    cdef const long long[::1] ids
+    cdef const float[::1] tf
+    cdef const float[::1] lengths
+    cdef const long long *id_at[MAX_FIELDS]
+    cdef const float *tf_at[MAX_FIELDS]
+    cdef const float *length_at[MAX_FIELDS]
+    cdef Py_ssize_t size[MAX_FIELDS]
+    cdef Py_ssize_t pos[MAX_FIELDS]
+    cdef float base[MAX_FIELDS]
+    cdef float mean[MAX_FIELDS]
+    cdef float weight[MAX_FIELDS]
+    if not 1 <= fields <= MAX_FIELDS:
+        raise ValueError(f"a term is scored over 1 to {MAX_FIELDS} fields, not {fields}")
+    views = []  # keeps each buffer held while its pointer is read
+    for f in range(fields):
+        ids, tf, lengths, field_mean, field_weight = parts[f]
+        if tf.shape[0] != ids.shape[0]:
+            raise ValueError("a field's ids and frequencies differ in length")
+        if lengths.shape[0] != index_size:
+            raise ValueError("a field's lengths do not cover the index")
+        if ids.shape[0] and (ids[0] < 0 or ids[ids.shape[0] - 1] >= index_size):
+            raise ValueError("a field's ids fall outside the index")
+        views.append((ids, tf, lengths))
+        size[f] = ids.shape[0]
+        pos[f] = 0
+        id_at[f] = &ids[0] if size[f] else NULL
+        tf_at[f] = &tf[0] if size[f] else NULL
+        length_at[f] = &lengths[0] if index_size else NULL
+        base[f] = <float>(1.0 - b)  # as numpy casts each Python float beside float32
+        mean[f] = <float>field_mean
+        weight[f] = <float>field_weight
+        total += size[f]
+    result_ids = np.empty(total, dtype=np.int32)
+    result_scores = np.empty(total, dtype=np.float32)
+    cdef int[::1] out_ids = result_ids
+    cdef float[::1] out_scores = result_scores
+    cdef float pseudo, norm, b32 = <float>b
+    cdef long long live_count = 0
+    with nogil:
+        while True:
+            lowest = -1
+            for f in range(fields):
+                if pos[f] < size[f] and (lowest < 0 or id_at[f][pos[f]] < lowest):
+                    lowest = id_at[f][pos[f]]
+            if lowest < 0:
+                break
+            pseudo = 0.0
+            for f in range(fields):
+                i = pos[f]
+                if i < size[f] and id_at[f][i] == lowest:
+                    norm = base[f] + (b32 * length_at[f][lowest]) / mean[f]
+                    pseudo = pseudo + (weight[f] * tf_at[f][i]) / norm
+                    pos[f] = i + 1
+            out_ids[n] = <int>lowest
+            out_scores[n] = pseudo
+            if live[lowest]:
+                live_count += 1
+            n += 1
+    cdef double idf = log(
+        1.0 + (<double>(documents - live_count) + 0.5) / (<double>live_count + 0.5)
+    )
+    cdef float idf32 = <float>idf, k1_plus = <float>(k1 + 1.0), k1_32 = <float>k1
+    for i in range(n):
+        pseudo = out_scores[i]
+        out_scores[i] = ((idf32 * pseudo) * k1_plus) / (pseudo + k1_32)
+    if n == total:
+        return result_ids, result_scores
+    return result_ids[:n].copy(), result_scores[:n].copy()

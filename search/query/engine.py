@@ -22,9 +22,10 @@ from . import nodes as n
 from .bm25 import BM25F
 
 try:
-    from ._merge import merge_readings, sum_dense
+    from ._merge import fielded_scores, merge_readings, sum_dense
 except ImportError:  # not compiled (a checkout never installed): numpy does the same
-    merge_readings = sum_dense = None
+    fielded_scores = merge_readings = sum_dense = None
+MAX_KERNEL_FIELDS = 16  # `fielded_scores` scores a term over at most this many fields
 
 _PHRASE_SHIFT = 1 << 16  # keeps position - offset positive inside a phrase key
 # A document found only through another reading of a word scores at most this share of the
@@ -108,6 +109,7 @@ class Engine:
         self.bm25 = bm25 or BM25F()
         self.size = reader.size
         self.live = reader.live
+        self._live_bytes = self.live.view(np.uint8)  # the compiled passes read bytes
         self.documents = reader.documents
         self._scratch = threading.local()
         self._impacts_kept = ByteLRU(IMPACTS_CACHE_BYTES)
@@ -214,20 +216,35 @@ class Engine:
             ids, tf = self.reader.postings(name, text, keep=False)
             if ids.size:
                 lengths, mean = self.reader.lengths(name)
-                parts.append((ids, self.bm25.pseudo_frequency(tf, lengths[ids], mean, weight)))
+                parts.append((ids, tf, lengths, mean, weight))
         if not parts:
             return EMPTY_IDS, np.empty(0, dtype=np.float32)
-        if len(parts) == 1:
-            ids, pseudo = parts[0]
+        if fielded_scores is not None and len(parts) <= MAX_KERNEL_FIELDS:
+            ids, scores = fielded_scores(
+                parts, self._live_bytes, self.documents, self.bm25.k1, self.bm25.b
+            )
         else:
-            ids, places = self._union_ids([field_ids for field_ids, _ in parts])
+            ids, scores = self._fielded_numpy(parts)
+        scores.flags.writeable = False  # shared by every query that reads the word
+        return ids, scores  # kept as int32: two thirds of the bytes
+
+    def _fielded_numpy(self, parts: list[tuple]) -> tuple[np.ndarray, np.ndarray]:
+        """`_score_fielded`'s arithmetic by numpy, where `fielded_scores` is not compiled
+        (and its oracle in the tests)."""
+        shares = [
+            (ids, self.bm25.pseudo_frequency(tf, lengths[ids], mean, weight))
+            for ids, tf, lengths, mean, weight in parts
+        ]
+        if len(shares) == 1:
+            ids, pseudo = shares[0]
+        else:
+            ids, places = self._union_ids([field_ids for field_ids, _ in shares])
             pseudo = np.zeros(ids.size, dtype=np.float32)
-            for (_, values), at in zip(parts, places, strict=True):
+            for (_, values), at in zip(shares, places, strict=True):
                 pseudo[at] += values
         idf = self.bm25.idf(self._live_count(ids), self.documents)
         scores = self.bm25.saturate(pseudo, idf).astype(np.float32, copy=False)
-        scores.flags.writeable = False  # shared by every query that reads the word
-        return ids.astype(np.int32), scores  # kept as int32: two thirds of the bytes
+        return ids.astype(np.int32), scores
 
     # -- combinations ---------------------------------------------------------------------
 

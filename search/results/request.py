@@ -63,12 +63,15 @@ class SearchRequest:
         says: ASCII whole numbers, YYYY-MM-DD dates, ``explain`` true or false, and no empty
         values; the search page's form is read leniently (an empty field is no filter).
         """
+        given = args  # the repeatable parameters are read from it, every value
+        if hasattr(args, "to_dict"):  # a MultiDict's get raises and catches per absent name
+            args = args.to_dict()  # each name's first value, as its get gives
         if strict:
             _check_strict(args)
         for name in ("q", "page", "per_page", "sort", "from", "to", "year", "facets"):
             if SURROGATE_RE.search(str(args.get(name) or "")):
                 raise BadParameter(name, "is not valid text (it holds a lone surrogate)")
-        lists = {name: _values(args, name) for name in LIST_PARAMS}
+        lists = {name: _values(given, name) for name in LIST_PARAMS}
         q = args.get("q")
         if q is None:
             raise BadParameter("q", "missing; pass the words to search for as ?q=...")

@@ -42,12 +42,13 @@ def api_search():
     search_request = SearchRequest.from_args(request.args, strict=True)
     reader = live().get()
     found = synonyms()  # an edited synonyms file changes what a search finds, and its tag
-    etag = search_tag(f"{live().marker}|{synonyms_version()}")
+    version = f"{live().marker}|{synonyms_version()}"  # what the answer depends on
+    etag = search_tag(version)
     unchanged = not_modified(etag, weak=True)
     if unchanged is not None:  # the same search of the same index: nothing to send
         return unchanged
     cache = current_app.extensions["result_cache"]
-    key = cache.key(f"{live().marker}|{synonyms_version()}", search_request)
+    key = cache.key(version, search_request)
     cached = cache.get(key)
     if cached is None:
         body = search(reader, search_request, found)
